@@ -1,0 +1,19 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  {ignores: ['dist/**', 'node_modules/**', 'coverage/**']},
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_'}],
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['bin/**/*.js', 'bench/**/*.mjs'],
+    languageOptions: {globals: {process: 'readonly', console: 'readonly'}},
+  },
+)

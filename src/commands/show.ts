@@ -1,0 +1,130 @@
+import {Args, Flags, ux} from '@oclif/core'
+
+import {XtraceCommand} from '../base-command.js'
+import {ExitCode, UsageError} from '../errors.js'
+import {awsFlags, awsOptionsFrom} from '../flags.js'
+import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
+import {renderShow} from '../render/tree.js'
+import {parseTraceIdArguments} from '../traces/ids.js'
+import {type ShowJson, toShowJson} from '../traces/model.js'
+import {loadShowModel} from '../traces/show.js'
+
+const DEFAULT_WAIT_SECONDS = 60
+
+export default class Show extends XtraceCommand {
+  static override summary = 'Draw X-Ray traces as a Lambda-aware tree with a timeline.'
+
+  static override description = `Fetches traces with X-Ray BatchGetTraces (5 ids a call) or reads saved ones with --file, then draws
+each trace's segments and subsegments as a tree: durations, HTTP and AWS calls, SQL, errors (4xx),
+faults (5xx) and throttles (429), the critical path (*), and a timeline scaled to the trace.
+Lambda traces also show the invocation type, attempts, dwell time and cold starts.
+
+A trace id can be given as an X-Ray id, a 32-hex W3C/OpenTelemetry id, a tracing header
+(Root=1-…;Parent=…;Sampled=1) or a Lambda log line containing "XRAY TraceId: 1-…".
+
+--file (and - for stdin) reads a BatchGetTraces response, a Trace, segment documents, a PutTraceSegments
+request, X-Ray daemon datagrams, or \`sam traces --output json\` lines — no AWS account needed.
+
+EXIT CODES
+  0  every trace was shown
+  1  a trace was not found or an input could not be read
+  2  usage error (e.g. a malformed trace id)`
+
+  static override examples = [
+    {description: 'Show a trace fetched from X-Ray', command: '<%= config.bin %> <%= command.id %> 1-5759e988-bd862e3fe1be46a994272793'},
+    {description: 'Accept a tracing header or a Lambda log line', command: '<%= config.bin %> <%= command.id %> "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"'},
+    {description: 'Wait up to 30 s for a fresh trace to arrive and complete', command: '<%= config.bin %> <%= command.id %> --wait 30 1-5759e988-bd862e3fe1be46a994272793'},
+    {description: 'Render a saved trace offline, with annotations, metadata and exceptions', command: '<%= config.bin %> <%= command.id %> --file trace.json --details'},
+    {description: 'Read from a pipe and print JSON', command: 'aws xray batch-get-traces --trace-ids 1-5759e988-bd862e3fe1be46a994272793 | <%= config.bin %> <%= command.id %> - --json'},
+  ]
+
+  static override strict = false
+
+  static override args = {
+    trace: Args.string({description: 'trace ids (any accepted form), or - to read a saved trace from stdin'}),
+  }
+
+  static override flags = {
+    file: Flags.string({char: 'f', multiple: true, description: 'read a saved trace from this file (repeatable; - for stdin)'}),
+    wait: Flags.integer({
+      description: `poll until the traces arrive and none of their segments is in progress, for up to SECONDS (--wait alone: ${DEFAULT_WAIT_SECONDS})`,
+      min: 0,
+      max: 3600,
+      helpValue: 'SECONDS',
+    }),
+    details: Flags.boolean({char: 'd', description: 'add annotations, metadata, SQL, exceptions with their first stack frames, self time'}),
+    depth: Flags.integer({description: 'show this many levels of the tree (1 = roots only)', min: 1}),
+    width: Flags.integer({description: 'lay out for this many columns (default: the terminal width, else 120)', min: 40, max: 1000}),
+    ascii: Flags.boolean({description: 'draw with plain ASCII instead of box-drawing characters', allowNo: true}),
+    color: Flags.boolean({description: 'colour the output (default: on a terminal, unless NO_COLOR is set)', allowNo: true}),
+    'poll-interval': Flags.integer({hidden: true, default: 2000, min: 10, description: 'milliseconds between --wait polls'}),
+    ...awsFlags,
+  }
+
+  public async run(): Promise<ShowJson> {
+    const {argv, flags} = await this.parse(Show, normaliseWaitFlag(this.argv))
+    const args = argv as string[]
+    const files = [...(flags.file ?? []), ...(args.includes('-') ? ['-'] : [])]
+    const traceIds = parseTraceIdArguments(args.filter((arg) => arg !== '-'))
+    if (traceIds.length === 0 && files.length === 0) {
+      throw new UsageError('give at least one trace id, or --file PATH (or - for stdin)', ['xtrace show --help'])
+    }
+
+    const terminal = currentTerminal()
+    const progress = !this.jsonEnabled() && process.stderr.isTTY === true && traceIds.length > 0
+    if (progress) ux.action.start(`Fetching ${traceIds.length === 1 ? 'trace' : `${traceIds.length} traces`} from X-Ray`)
+    const model = await loadShowModel({
+      traceIds,
+      files,
+      aws: awsOptionsFrom(flags),
+      ...(flags.wait === undefined ? {} : {waitSeconds: flags.wait}),
+      pollIntervalMs: flags['poll-interval'],
+      onWait: (pending, secondsLeft) => {
+        if (progress) ux.action.status = `waiting for ${pending.length} (${secondsLeft}s left)`
+      },
+    }).finally(() => {
+      if (progress) ux.action.stop()
+    })
+
+    this.warnAll(model.warnings)
+    for (const trace of model.traces) this.warnAll(trace.warnings.map((warning) => `trace ${trace.id}: ${warning}`))
+    if (!this.jsonEnabled()) {
+      const output = renderShow(model, {
+        width: outputWidth(terminal, flags.width),
+        ascii: flags.ascii ?? !supportsUnicode(terminal),
+        details: flags.details,
+        ...(flags.depth === undefined ? {} : {depth: flags.depth}),
+        chalk: makeChalk(terminal, flags.color ?? true),
+      })
+      if (output) process.stdout.write(output)
+    }
+
+    const notReturned = [...model.unprocessedTraceIds, ...model.missingTraceIds]
+    if (notReturned.length > 0) {
+      const count = notReturned.length === 1 ? '1 trace was' : `${notReturned.length} traces were`
+      this.printToStderr(`error: ${count} not returned by X-Ray: ${notReturned.join(', ')}`)
+      this.printToStderr(
+        flags.wait === undefined
+          ? `Try: new traces take a few seconds to become available: xtrace show --wait ${notReturned.join(' ')}`
+          : 'Try: check the id and the region (--region); traces are kept for 30 days',
+      )
+      process.exitCode = ExitCode.failed
+    }
+    return toShowJson(model)
+  }
+}
+
+/** `--wait` may stand alone; oclif flags always take a value, so a bare one gets the default. */
+export function normaliseWaitFlag(argv: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (arg === '--wait' && !/^\d+$/.test(argv[i + 1] ?? '')) out.push(`--wait=${DEFAULT_WAIT_SECONDS}`)
+    else out.push(arg)
+  }
+  return out
+}

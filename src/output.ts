@@ -1,0 +1,53 @@
+import {Chalk, type ChalkInstance, supportsColor} from 'chalk'
+
+/**
+ * Facts about where output goes, decided in one place: colour, UTF-8 and width.
+ * chalk 5 ignores NO_COLOR, so the one chalk instance is built here with an explicit level.
+ */
+
+export interface TerminalFacts {
+  isTTY: boolean
+  columns?: number
+  env: NodeJS.ProcessEnv
+}
+
+export function currentTerminal(stream: NodeJS.WriteStream = process.stdout): TerminalFacts {
+  const facts: TerminalFacts = {isTTY: stream.isTTY === true, env: process.env}
+  if (stream.isTTY && stream.columns) facts.columns = stream.columns
+  return facts
+}
+
+/** Colour level: off for NO_COLOR (any non-empty value), pipes and dumb terminals; FORCE_COLOR wins over a pipe. */
+export function colorLevel(terminal: TerminalFacts): 0 | 1 | 2 | 3 {
+  const {env} = terminal
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0
+  const force = env.FORCE_COLOR
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0
+    const level = Number.parseInt(force, 10)
+    return level >= 1 && level <= 3 ? (level as 1 | 2 | 3) : 1
+  }
+  if (!terminal.isTTY || env.TERM === 'dumb') return 0
+  return supportsColor ? supportsColor.level || 1 : 1
+}
+
+export function makeChalk(terminal: TerminalFacts, enabled = true): ChalkInstance {
+  return new Chalk({level: enabled ? colorLevel(terminal) : 0})
+}
+
+/** Whether box-drawing characters are safe: the locale says UTF-8, or says nothing (the common case today). */
+export function supportsUnicode(terminal: TerminalFacts): boolean {
+  const {env} = terminal
+  if (env.TERM === 'linux') return false
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG
+  if (!locale) return true
+  return /utf-?8/i.test(locale)
+}
+
+/** Columns to lay out in: the flag, else the terminal, else $COLUMNS, else 120. */
+export function outputWidth(terminal: TerminalFacts, requested?: number): number {
+  if (requested !== undefined) return requested
+  if (terminal.columns) return terminal.columns
+  const fromEnv = Number.parseInt(terminal.env.COLUMNS ?? '', 10)
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 120
+}

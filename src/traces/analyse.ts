@@ -1,0 +1,336 @@
+import type {AssembledTrace} from './assemble.js'
+import type {IssueCounts, LambdaAttempt, LambdaInvocation, TraceModel, TraceNode} from './types.js'
+
+/**
+ * Facts derived once from an assembled tree: time bounds, services, error counts, the Lambda
+ * picture (service segment, attempts, function segment, cold start), the critical path and
+ * each node's self time. Pure functions over the tree; every walk is iterative and linear
+ * (the critical path adds one sort of each node's children).
+ */
+
+const LAMBDA_SERVICE = 'AWS::Lambda'
+const LAMBDA_FUNCTION = 'AWS::Lambda::Function'
+
+/** Every node, parents before children, siblings in order. */
+export function walk(roots: TraceNode[]): TraceNode[] {
+  const out: TraceNode[] = []
+  const stack: TraceNode[] = []
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]!)
+  while (stack.length > 0) {
+    const node = stack.pop()!
+    out.push(node)
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!)
+  }
+  return out
+}
+
+function timeBounds(nodes: TraceNode[]): {start: number | null; end: number | null} {
+  let start: number | null = null
+  let end: number | null = null
+  for (const node of nodes) {
+    if (node.startTime !== null && (start === null || node.startTime < start)) start = node.startTime
+    const last = node.endTime ?? node.startTime
+    if (last !== null && (end === null || last > end)) end = last
+  }
+  return {start, end}
+}
+
+function countIssues(nodes: TraceNode[]): IssueCounts {
+  const counts = {errors: 0, faults: 0, throttles: 0}
+  for (const node of nodes) {
+    if (node.error) counts.errors++
+    if (node.fault) counts.faults++
+    if (node.throttle) counts.throttles++
+  }
+  return counts
+}
+
+function listServices(nodes: TraceNode[]): {name: string; origin?: string}[] {
+  const seen = new Set<string>()
+  const services: {name: string; origin?: string}[] = []
+  for (const node of nodes) {
+    if (node.kind !== 'segment') continue
+    const key = `${node.name}\u0000${node.origin ?? ''}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    services.push(node.origin === undefined ? {name: node.name} : {name: node.name, origin: node.origin})
+  }
+  return services
+}
+
+function httpStatus(node: TraceNode): number | undefined {
+  const response = node.http?.response
+  if (typeof response === 'object' && response !== null) {
+    const status = (response as Record<string, unknown>).status
+    if (typeof status === 'number') return status
+  }
+  return undefined
+}
+
+const ATTEMPT = /^Attempt #(\d+)$/
+
+function functionNameOf(node: TraceNode): string {
+  const arn = node.aws?.function_arn
+  if (typeof arn === 'string') {
+    const match = /:function:([^:]+)/.exec(arn)
+    if (match?.[1]) return match[1]
+  }
+  return node.name
+}
+
+function describeFunctionSegment(invocation: LambdaInvocation, fn: TraceNode): void {
+  invocation.functionSegmentId = fn.id
+  const arn = fn.aws?.function_arn
+  if (typeof arn === 'string') invocation.functionArn = arn
+  for (const child of fn.children) {
+    if (child.name === 'Initialization') {
+      invocation.coldStart = true
+      if (child.duration !== null) invocation.initDuration = (invocation.initDuration ?? 0) + child.duration
+    } else if (child.name === 'Restore') {
+      // SnapStart resumes from a snapshot instead of initialising: not a classic cold start.
+      if (child.duration !== null) invocation.restoreDuration = child.duration
+    } else if (child.name === 'Invocation' && child.duration !== null) {
+      invocation.invocationDuration = child.duration
+    } else if (child.name === 'Overhead' && child.duration !== null) {
+      invocation.overheadDuration = child.duration
+    }
+  }
+}
+
+/** Pairs each Attempt with the function segment that started during it; falls back to order. */
+function pairAttempts(attempts: TraceNode[], functions: TraceNode[]): LambdaAttempt[] {
+  const paired = new Set<TraceNode>()
+  const result: LambdaAttempt[] = attempts.map((attempt) => ({
+    nodeId: attempt.id,
+    number: Number(ATTEMPT.exec(attempt.name)?.[1] ?? 0),
+  }))
+  attempts.forEach((attempt, i) => {
+    const direct = attempt.children.find((child) => child.origin === LAMBDA_FUNCTION)
+    const during =
+      direct ??
+      functions.find(
+        (fn) =>
+          !paired.has(fn) &&
+          fn.startTime !== null &&
+          attempt.startTime !== null &&
+          fn.startTime >= attempt.startTime - 0.001 &&
+          (attempt.endTime === null || fn.startTime <= attempt.endTime + 0.001),
+      )
+    if (during) {
+      paired.add(during)
+      result[i]!.functionSegmentId = during.id
+    }
+  })
+  const unpaired = functions.filter((fn) => !paired.has(fn))
+  for (const attempt of result) {
+    if (attempt.functionSegmentId === undefined && unpaired.length > 0) attempt.functionSegmentId = unpaired.shift()!.id
+  }
+  return result
+}
+
+export function analyseLambda(nodes: TraceNode[], parentOf: Map<TraceNode, TraceNode>): LambdaInvocation[] {
+  const invocations: LambdaInvocation[] = []
+  const claimed = new Set<TraceNode>()
+  for (const service of nodes) {
+    if (service.origin !== LAMBDA_SERVICE || service.kind !== 'segment') continue
+    const attempts = service.children.filter((child) => ATTEMPT.test(child.name))
+    const functions: TraceNode[] = []
+    for (const child of service.children) if (child.origin === LAMBDA_FUNCTION) functions.push(child)
+    for (const attempt of attempts) {
+      for (const child of attempt.children) if (child.origin === LAMBDA_FUNCTION) functions.push(child)
+    }
+    const dwell = service.children.find((child) => child.name === 'Dwell Time')
+    const status = httpStatus(service)
+    const caller = parentOf.get(service)
+    const callerType = caller?.aws?.invocation_type
+    const invocation: LambdaInvocation = {
+      functionName: functionNameOf(functions[0] ?? service),
+      serviceSegmentId: service.id,
+      invocationType:
+        status === 202 || dwell !== undefined || callerType === 'Event'
+          ? 'async'
+          : callerType === 'RequestResponse' || (status !== undefined && status !== 202)
+            ? 'sync'
+            : 'unknown',
+      attempts: pairAttempts(attempts, functions),
+      coldStart: false,
+    }
+    if (status !== undefined) invocation.status = status
+    if (dwell?.duration != null) invocation.dwellTime = dwell.duration
+    const first = functions[0]
+    if (first) describeFunctionSegment(invocation, first)
+    for (const fn of functions) claimed.add(fn)
+    invocations.push(invocation)
+  }
+  // Function segments whose service segment is not in the trace still say whether they started cold.
+  for (const fn of nodes) {
+    if (fn.origin !== LAMBDA_FUNCTION || fn.kind !== 'segment' || claimed.has(fn)) continue
+    const invocation: LambdaInvocation = {
+      functionName: functionNameOf(fn),
+      invocationType: 'unknown',
+      attempts: [],
+      coldStart: false,
+    }
+    describeFunctionSegment(invocation, fn)
+    invocations.push(invocation)
+  }
+  return invocations
+}
+
+/** Duration less the union of the children's intervals, clipped to the node. Children are sorted by start. */
+export function computeSelfTimes(nodes: TraceNode[]): Map<string, number> {
+  const selfTime = new Map<string, number>()
+  for (const node of nodes) {
+    if (node.startTime === null || node.endTime === null) continue
+    const start = node.startTime
+    const end = Math.max(start, node.endTime)
+    let covered = 0
+    let runStart = -Infinity
+    let runEnd = -Infinity
+    for (const child of node.children) {
+      if (child.startTime === null) continue
+      const childStart = Math.max(start, child.startTime)
+      const childEnd = Math.min(end, child.endTime ?? end)
+      if (childEnd <= childStart) continue
+      if (childStart > runEnd) {
+        if (runEnd > runStart) covered += runEnd - runStart
+        runStart = childStart
+        runEnd = childEnd
+      } else if (childEnd > runEnd) {
+        runEnd = childEnd
+      }
+    }
+    if (runEnd > runStart) covered += runEnd - runStart
+    selfTime.set(node.id, Math.max(0, end - start - covered))
+  }
+  return selfTime
+}
+
+/**
+ * The chain of work that determines end-to-end latency, as Jaeger computes it for spans: from the
+ * end of the trace walk backwards, always descending into the child that finished last before the
+ * point in time reached; when a node has no such child, step back to its parent at the node's start.
+ * Children are clipped to their parent's interval; work that starts after its parent ended (an
+ * asynchronous call) cannot be on the path. All roots sit under a virtual root spanning the trace.
+ * `childrenOverride` lets a node stand in another's place for this walk only (see lambdaPathChildren).
+ */
+export function computeCriticalPath(
+  roots: TraceNode[],
+  traceEnd: number | null,
+  childrenOverride: Map<TraceNode, TraceNode[]> = new Map(),
+): string[] {
+  interface Item {
+    node: TraceNode | undefined
+    start: number
+    end: number
+    parent: Item | undefined
+    children: Item[] | undefined
+    /** Index into children sorted by end time, descending; only ever moves forward. */
+    cursor: number
+  }
+  if (roots.length === 0 || traceEnd === null) return []
+
+  const build = (node: TraceNode, parent: Item): Item => {
+    const start = Math.max(node.startTime ?? parent.start, parent.start)
+    const end = Math.min(Math.max(node.endTime ?? traceEnd, start), parent.end)
+    return {node, start, end, parent, children: undefined, cursor: 0}
+  }
+  const childrenOf = (item: Item): Item[] => {
+    if (item.children) return item.children
+    const source = item.node ? (childrenOverride.get(item.node) ?? item.node.children) : roots
+    const children: Item[] = []
+    for (const child of source) {
+      if (child.startTime !== null && child.startTime > item.end) continue
+      children.push(build(child, item))
+    }
+    children.sort((a, b) => b.end - a.end)
+    item.children = children
+    return children
+  }
+
+  let traceStart = Infinity
+  for (const root of roots) if (root.startTime !== null) traceStart = Math.min(traceStart, root.startTime)
+  if (!Number.isFinite(traceStart)) return []
+  const top: Item = {node: undefined, start: traceStart, end: traceEnd, parent: undefined, children: undefined, cursor: 0}
+
+  const reversed: string[] = []
+  let current: Item = top
+  let bound = top.end
+  // Each step either advances a cursor or moves up a level, so the loop ends; the cap guards data we did not foresee.
+  for (let steps = 0; steps < 10_000_000; steps++) {
+    const children = childrenOf(current)
+    while (current.cursor < children.length && children[current.cursor]!.end > bound) current.cursor++
+    const next = children[current.cursor]
+    if (current.node) reversed.push(current.node.id)
+    if (next && next.end > current.start) {
+      current.cursor++
+      current = next
+      bound = next.end
+      continue
+    }
+    if (!current.parent) break
+    bound = current.start
+    current = current.parent
+  }
+
+  const seen = new Set<string>()
+  const path: string[] = []
+  for (let i = reversed.length - 1; i >= 0; i--) {
+    const id = reversed[i]!
+    if (!seen.has(id)) {
+      seen.add(id)
+      path.push(id)
+    }
+  }
+  return path
+}
+
+/**
+ * For the critical path, a Lambda function segment counts as the child of the Attempt it ran in
+ * (the documents make both children of the service segment), so the path runs through the
+ * attempt into the function's own work. The tree itself is not re-parented.
+ */
+function lambdaPathChildren(invocations: LambdaInvocation[], byId: Map<string, TraceNode>): Map<TraceNode, TraceNode[]> {
+  const override = new Map<TraceNode, TraceNode[]>()
+  for (const invocation of invocations) {
+    const service = invocation.serviceSegmentId === undefined ? undefined : byId.get(invocation.serviceSegmentId)
+    if (!service) continue
+    const moved = new Set<TraceNode>()
+    for (const attempt of invocation.attempts) {
+      const attemptNode = byId.get(attempt.nodeId)
+      const fn = attempt.functionSegmentId === undefined ? undefined : byId.get(attempt.functionSegmentId)
+      if (!attemptNode || !fn || !service.children.includes(fn)) continue
+      override.set(attemptNode, [...attemptNode.children, fn])
+      moved.add(fn)
+    }
+    if (moved.size > 0) override.set(service, service.children.filter((child) => !moved.has(child)))
+  }
+  return override
+}
+
+/** The whole model of one assembled trace. */
+export function analyseTrace(trace: AssembledTrace): TraceModel {
+  const nodes = walk(trace.roots)
+  const parentOf = new Map<TraceNode, TraceNode>()
+  for (const node of nodes) for (const child of node.children) parentOf.set(child, node)
+  const {start, end} = timeBounds(nodes)
+  const lambda = analyseLambda(nodes, parentOf)
+  const byId = new Map(nodes.map((node) => [node.id, node]))
+  return {
+    id: trace.id,
+    roots: trace.roots,
+    nodeCount: trace.nodeCount,
+    documentCount: trace.documentCount,
+    startTime: start,
+    endTime: end,
+    duration: start !== null && end !== null ? end - start : null,
+    services: listServices(nodes),
+    lambda,
+    coldStart: lambda.some((invocation) => invocation.coldStart),
+    criticalPath: computeCriticalPath(trace.roots, end, lambdaPathChildren(lambda, byId)),
+    selfTime: computeSelfTimes(nodes),
+    counts: countIssues(nodes),
+    inProgress: nodes.some((node) => node.inProgress),
+    warnings: trace.warnings,
+  }
+}

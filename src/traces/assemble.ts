@@ -1,0 +1,210 @@
+import {sanitize} from '../render/sanitize.js'
+import type {NodeKind, SegmentDocument, SourcedDocument, TraceNode} from './types.js'
+
+/**
+ * Builds the segment tree of each trace, in two passes as Jaeger does for spans:
+ * 1. flatten every document and every embedded subsegment into entries `{node, parentId}`,
+ *    keeping one entry per id (a complete document beats an in-progress one);
+ * 2. link entries to parents by id. A parent that is not in the trace makes the node a root
+ *    marked as detached; a self-parent or a cycle is cut (with a warning) rather than followed.
+ * Siblings and roots are ordered by start time. Nothing recurses, so depth cannot overflow the stack.
+ */
+
+export const UNKNOWN_TRACE_ID = '(unknown trace)'
+
+export interface AssembledTrace {
+  id: string
+  roots: TraceNode[]
+  nodeCount: number
+  documentCount: number
+  warnings: string[]
+}
+
+interface Entry {
+  node: TraceNode
+  /** Completeness: a finished document outranks an in-progress one for the same id. */
+  rank: number
+  order: number
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined
+}
+
+function asTime(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+function toNode(doc: SegmentDocument, kind: NodeKind, parentId: string | undefined): TraceNode {
+  const startTime = asTime(doc.start_time)
+  const endTime = asTime(doc.end_time)
+  const node: TraceNode = {
+    id: doc.id as string,
+    name: typeof doc.name === 'string' && doc.name !== '' ? doc.name : '(unnamed)',
+    kind,
+    inferred: doc.inferred === true,
+    inProgress: doc.in_progress === true,
+    startTime,
+    endTime,
+    duration: startTime !== null && endTime !== null ? Math.max(0, endTime - startTime) : null,
+    error: doc.error === true,
+    fault: doc.fault === true,
+    throttle: doc.throttle === true,
+    children: [],
+  }
+  const origin = asString(doc.origin)
+  if (origin !== undefined) node.origin = origin
+  const namespace = asString(doc.namespace)
+  if (namespace !== undefined) node.namespace = namespace
+  for (const key of ['http', 'aws', 'sql', 'annotations', 'metadata'] as const) {
+    const value = asRecord(doc[key])
+    if (value) node[key] = value
+  }
+  if (doc.cause !== undefined && doc.cause !== null) node.cause = doc.cause
+  if (parentId !== undefined) node.parentId = parentId
+  return node
+}
+
+function rankOf(doc: SegmentDocument): number {
+  if (doc.in_progress === true) return 0
+  return asTime(doc.end_time) === null ? 1 : 2
+}
+
+function byStartTime(a: TraceNode, b: TraceNode): number {
+  if (a.startTime === b.startTime) return 0
+  if (a.startTime === null) return 1
+  if (b.startTime === null) return -1
+  return a.startTime - b.startTime
+}
+
+/** Group documents by trace and assemble each trace's tree. */
+export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: string[] = []): AssembledTrace[] {
+  const traces = new Map<string, {entries: Map<string, Entry>; documentCount: number; warnings: string[]}>()
+  const traceFor = (id: string) => {
+    let trace = traces.get(id)
+    if (!trace) {
+      trace = {entries: new Map(), documentCount: 0, warnings: []}
+      traces.set(id, trace)
+    }
+    return trace
+  }
+  for (const id of expectedTraceIds) traceFor(id)
+
+  // Documents that name no trace (embedded fragments, .NET test payloads) join the only trace
+  // their input names, or a trace of their own.
+  const knownIds = new Set(expectedTraceIds)
+  for (const {doc, traceId} of documents) {
+    const id = traceId ?? asString(doc.trace_id)
+    if (id) knownIds.add(id)
+  }
+  const fallbackTraceId = knownIds.size === 1 ? [...knownIds][0]! : UNKNOWN_TRACE_ID
+
+  let order = 0
+  for (const {doc, traceId, source} of documents) {
+    const trace = traceFor(traceId ?? asString(doc.trace_id) ?? fallbackTraceId)
+    if (typeof doc.id !== 'string' || doc.id === '') {
+      trace.warnings.push(`${source}: document without a string "id"; skipped`)
+      continue
+    }
+    trace.documentCount++
+    const topKind: NodeKind = doc.type === 'subsegment' ? 'subsegment' : 'segment'
+    const stack: {doc: SegmentDocument; kind: NodeKind; parentId: string | undefined}[] = [
+      {doc, kind: topKind, parentId: asString(doc.parent_id)},
+    ]
+    while (stack.length > 0) {
+      const item = stack.pop()!
+      const id = item.doc.id
+      if (typeof id !== 'string' || id === '') {
+        trace.warnings.push(`${source}: a subsegment without a string "id" was skipped`)
+        continue
+      }
+      const rank = rankOf(item.doc)
+      const existing = trace.entries.get(id)
+      if (existing && existing.rank > rank) {
+        // An older, in-progress copy: its embedded subsegments may still be new, keep looking.
+      } else {
+        if (existing && existing.rank === 2 && rank === 2) {
+          trace.warnings.push(`${source}: id ${sanitize(id)} appears more than once; the last copy is shown`)
+        }
+        trace.entries.set(id, {node: toNode(item.doc, item.kind, item.parentId), rank, order: existing?.order ?? order++})
+      }
+      const subsegments = item.doc.subsegments
+      if (Array.isArray(subsegments)) {
+        for (let i = subsegments.length - 1; i >= 0; i--) {
+          const sub = asRecord(subsegments[i])
+          if (sub) stack.push({doc: sub, kind: 'subsegment', parentId: id})
+          else trace.warnings.push(`${source}: a subsegment of ${sanitize(id)} is not an object; skipped`)
+        }
+      }
+    }
+  }
+
+  const result: AssembledTrace[] = []
+  for (const [id, trace] of traces) {
+    result.push({id, ...linkTree(trace.entries, trace.warnings), documentCount: trace.documentCount})
+  }
+  return result
+}
+
+function linkTree(entries: Map<string, Entry>, warnings: string[]): Omit<AssembledTrace, 'id' | 'documentCount'> {
+  const ordered = [...entries.values()].sort((a, b) => a.order - b.order).map((entry) => entry.node)
+  const byId = new Map<string, TraceNode>()
+  for (const node of ordered) byId.set(node.id, node)
+
+  const roots: TraceNode[] = []
+  const parentOf = new Map<TraceNode, TraceNode>()
+  for (const node of ordered) {
+    const parentId = node.parentId
+    if (parentId === undefined) {
+      roots.push(node)
+    } else if (parentId === node.id) {
+      node.cycleBroken = true
+      warnings.push(`${sanitize(node.id)} names itself as its parent; shown as a root`)
+      roots.push(node)
+    } else {
+      const parent = byId.get(parentId)
+      if (parent) {
+        parent.children.push(node)
+        parentOf.set(node, parent)
+      } else {
+        node.detachedFrom = parentId
+        roots.push(node)
+      }
+    }
+  }
+
+  // Anything not reachable from a root hangs on a cycle: cut the first such node loose and retry.
+  const visited = new Set<TraceNode>()
+  const visit = (start: TraceNode) => {
+    const stack = [start]
+    while (stack.length > 0) {
+      const node = stack.pop()!
+      if (visited.has(node)) continue
+      visited.add(node)
+      for (const child of node.children) stack.push(child)
+    }
+  }
+  for (const root of roots) visit(root)
+  if (visited.size < ordered.length) {
+    for (const node of ordered) {
+      if (visited.has(node)) continue
+      const parent = parentOf.get(node)
+      if (parent) parent.children = parent.children.filter((child) => child !== node)
+      node.cycleBroken = true
+      node.detachedFrom = node.parentId
+      warnings.push(`${sanitize(node.id)} is part of a parent cycle; the cycle was cut there`)
+      roots.push(node)
+      visit(node)
+    }
+  }
+
+  for (const node of ordered) if (node.children.length > 1) node.children.sort(byStartTime)
+  roots.sort(byStartTime)
+  return {roots, nodeCount: ordered.length, warnings}
+}

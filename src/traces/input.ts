@@ -1,0 +1,55 @@
+import {readFile} from 'node:fs/promises'
+
+import {InputError} from '../errors.js'
+import {sanitize} from '../render/sanitize.js'
+import {mergeParsedInputs, parseTraceInput} from './parse.js'
+import type {ParsedInput} from './types.js'
+
+/** Reads `--file` paths and `-` (stdin) and parses each; one unreadable input stops the command. */
+
+async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+  if (stdin.isTTY) {
+    throw new InputError('`-` reads traces from standard input, but standard input is a terminal', [
+      'pipe a file in: xtrace show - < trace.json',
+    ])
+  }
+  const chunks: Buffer[] = []
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file'
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied'
+    case 'EISDIR':
+      return 'is a directory'
+    default:
+      return (error as Error).message ?? String(error)
+  }
+}
+
+export async function readTraceInputs(paths: string[], stdin: NodeJS.ReadStream = process.stdin): Promise<ParsedInput> {
+  const parsed: ParsedInput[] = []
+  let stdinUsed = false
+  for (const path of paths) {
+    if (path === '-') {
+      if (stdinUsed) continue
+      stdinUsed = true
+      parsed.push(parseTraceInput(await readStdin(stdin), 'stdin'))
+      continue
+    }
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (error) {
+      throw new InputError(`cannot read ${sanitize(path)}: ${sanitize(describeFsError(error))}`)
+    }
+    parsed.push(parseTraceInput(text, path))
+  }
+  return mergeParsedInputs(parsed)
+}

@@ -1,0 +1,253 @@
+import {InputError} from '../errors.js'
+import {sanitize} from '../render/sanitize.js'
+import type {ParsedInput, SegmentDocument, SourcedDocument} from './types.js'
+
+/**
+ * Reads every shape X-Ray data is commonly saved in and returns the segment documents found:
+ *
+ * - a `BatchGetTraces` response `{Traces: [{Id, Segments: [{Id, Document}]}], UnprocessedTraceIds}`,
+ *   with `Document` as a JSON string (the API) or an object;
+ * - one `Trace` `{Id, Segments}`; `sam traces --output json` lines (a Trace whose Segments are documents);
+ * - an array of documents (objects or JSON strings), or a single document;
+ * - a `PutTraceSegments` request `{TraceSegmentDocuments: ["…"]}`;
+ * - X-Ray daemon datagrams: the header `{"format": "json", "version": 1}`, a newline, a document —
+ *   as text (one or many) or as a JSON array of datagram strings;
+ * - JSON lines of any of the above.
+ *
+ * A broken document inside an otherwise readable input becomes a warning; an input in which nothing
+ * can be read is an InputError naming the source.
+ */
+
+export const ACCEPTED_INPUT_FORMS =
+  'a BatchGetTraces response, a Trace {Id, Segments}, segment documents (one or an array), ' +
+  'a PutTraceSegments request, X-Ray daemon datagrams, or `sam traces --output json` lines'
+
+type Json = unknown
+
+function isObject(value: Json): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isDaemonHeader(value: Json): boolean {
+  return isObject(value) && 'format' in value && 'version' in value && !('id' in value)
+}
+
+function looksLikeDocument(value: Record<string, unknown>): boolean {
+  return (
+    'id' in value ||
+    'trace_id' in value ||
+    'start_time' in value ||
+    'parent_id' in value ||
+    ('name' in value && ('subsegments' in value || 'end_time' in value || 'in_progress' in value))
+  )
+}
+
+function describeJsonError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return sanitize(message.length > 160 ? `${message.slice(0, 157)}...` : message)
+}
+
+class Collector {
+  readonly result: ParsedInput = {documents: [], traceIds: [], unprocessedTraceIds: [], warnings: []}
+  recognised = false
+
+  constructor(private readonly name: string) {}
+
+  warn(where: string, message: string): void {
+    this.result.warnings.push(`${this.name}${where ? `: ${where}` : ''}: ${message}`)
+  }
+
+  addDocument(doc: SegmentDocument, where: string, traceId?: string): void {
+    this.recognised = true
+    const entry: SourcedDocument = {doc, source: where ? `${this.name}: ${where}` : this.name}
+    if (traceId !== undefined) entry.traceId = traceId
+    this.result.documents.push(entry)
+  }
+
+  /** A JSON string that should hold a document or a daemon datagram. */
+  value(text: string, where: string, traceId?: string): void {
+    const newline = text.indexOf('\n')
+    let body = text
+    if (newline !== -1) {
+      const first = text.slice(0, newline).trim()
+      try {
+        if (isDaemonHeader(JSON.parse(first))) body = text.slice(newline + 1)
+      } catch {
+        // not a datagram: parse the whole string below
+      }
+    }
+    let parsed: Json
+    try {
+      parsed = JSON.parse(body)
+    } catch (error) {
+      this.warn(where, `not valid JSON (${describeJsonError(error)}); skipped`)
+      return
+    }
+    this.json(parsed, where, traceId)
+  }
+
+  trace(trace: Record<string, unknown>, where: string): void {
+    this.recognised = true
+    const traceId = typeof trace.Id === 'string' ? trace.Id : undefined
+    if (traceId && !this.result.traceIds.includes(traceId)) this.result.traceIds.push(traceId)
+    const segments = trace.Segments
+    if (!Array.isArray(segments)) {
+      this.warn(where, 'Segments is not an array; skipped')
+      return
+    }
+    segments.forEach((segment: Json, i) => {
+      const at = `${where}Segments[${i}]`
+      if (isObject(segment) && 'Document' in segment) {
+        const document = segment.Document
+        if (typeof document === 'string') this.value(document, at, traceId)
+        else if (isObject(document)) this.addDocument(document, at, traceId)
+        else this.warn(at, 'Document is neither a JSON string nor an object; skipped')
+      } else if (isObject(segment) && looksLikeDocument(segment)) {
+        // `sam traces --output json` replaces each {Id, Document} by the parsed document.
+        this.addDocument(segment, at, traceId)
+      } else if (typeof segment === 'string') {
+        this.value(segment, at, traceId)
+      } else {
+        this.warn(at, 'not a segment; skipped')
+      }
+    })
+  }
+
+  json(value: Json, where: string, traceId?: string): void {
+    if (Array.isArray(value)) {
+      value.forEach((item: Json, i) => {
+        const at = `${where}[${i}]`
+        if (typeof item === 'string') this.value(item, at, traceId)
+        else this.json(item, at, traceId)
+      })
+      if (value.length === 0) this.recognised = true
+      return
+    }
+    if (!isObject(value)) {
+      this.warn(where, `expected a JSON object, found ${value === null ? 'null' : typeof value}; skipped`)
+      return
+    }
+    const prefix = where ? `${where}.` : ''
+    if (Array.isArray(value.Traces)) {
+      value.Traces.forEach((trace: Json, i) => {
+        if (isObject(trace)) this.trace(trace, `${prefix}Traces[${i}].`)
+        else this.warn(`${prefix}Traces[${i}]`, 'not a trace object; skipped')
+      })
+      this.unprocessed(value.UnprocessedTraceIds)
+      this.recognised = true
+      return
+    }
+    if (Array.isArray(value.Segments)) {
+      this.trace(value, prefix)
+      return
+    }
+    if (Array.isArray(value.TraceSegmentDocuments)) {
+      this.recognised = true
+      value.TraceSegmentDocuments.forEach((doc: Json, i) => {
+        const at = `${prefix}TraceSegmentDocuments[${i}]`
+        if (typeof doc === 'string') this.value(doc, at, traceId)
+        else this.json(doc, at, traceId)
+      })
+      return
+    }
+    if (isDaemonHeader(value)) {
+      this.recognised = true
+      return
+    }
+    if (looksLikeDocument(value)) {
+      this.addDocument(value, where, traceId)
+      return
+    }
+    if (Array.isArray(value.TraceSummaries)) {
+      this.recognised = true
+      this.warn(where, 'a GetTraceSummaries response holds no segments; pass its ids to `xtrace show` instead')
+      return
+    }
+    if (Array.isArray(value.Services)) {
+      this.recognised = true
+      this.warn(where, 'a service graph holds no segments; skipped')
+      return
+    }
+    this.warn(where, 'not a segment document or a known X-Ray response; skipped')
+  }
+
+  private unprocessed(ids: Json): void {
+    if (!Array.isArray(ids)) return
+    for (const id of ids) {
+      if (typeof id === 'string' && !this.result.unprocessedTraceIds.includes(id)) {
+        this.result.unprocessedTraceIds.push(id)
+      }
+    }
+  }
+}
+
+/** Parse one input's text. `name` is how the input is called in messages (a path or `stdin`). */
+export function parseTraceInput(text: string, name: string): ParsedInput {
+  const collector = new Collector(sanitize(name))
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  if (body.trim() === '') {
+    throw new InputError(`${sanitize(name)} is empty; expected ${ACCEPTED_INPUT_FORMS}`)
+  }
+
+  let whole: Json
+  let wholeError: unknown
+  try {
+    whole = JSON.parse(body)
+  } catch (error) {
+    wholeError = error
+  }
+
+  if (wholeError === undefined) {
+    collector.json(whole, '')
+  } else {
+    // JSON lines: daemon datagrams as text, `sam traces --output json`, one document per line.
+    const lines = body.split(/\r?\n/)
+    let parsedLines = 0
+    let failedLines = 0
+    const lineWarnings: string[] = []
+    for (const [i, line] of lines.entries()) {
+      if (line.trim() === '') continue
+      let value: Json
+      try {
+        value = JSON.parse(line)
+      } catch (error) {
+        failedLines++
+        lineWarnings.push(`line ${i + 1}: not valid JSON (${describeJsonError(error)}); skipped`)
+        continue
+      }
+      parsedLines++
+      collector.json(value, `line ${i + 1}`)
+    }
+    if (parsedLines === 0 || failedLines > parsedLines) {
+      throw new InputError(
+        `${sanitize(name)} is not valid JSON: ${describeJsonError(wholeError)}`,
+        [`expected ${ACCEPTED_INPUT_FORMS}`],
+      )
+    }
+    for (const warning of lineWarnings) collector.result.warnings.push(`${sanitize(name)}: ${warning}`)
+  }
+
+  if (!collector.recognised) {
+    const detail = collector.result.warnings.length > 0 ? ` (${collector.result.warnings[0]})` : ''
+    throw new InputError(`${sanitize(name)} holds no X-Ray segment documents${detail}`, [
+      `expected ${ACCEPTED_INPUT_FORMS}`,
+    ])
+  }
+  return collector.result
+}
+
+/** Several inputs' results as one. */
+export function mergeParsedInputs(inputs: ParsedInput[]): ParsedInput {
+  const documents: SourcedDocument[] = []
+  const traceIds = new Set<string>()
+  const unprocessed = new Set<string>()
+  const warnings: string[] = []
+  for (const input of inputs) {
+    // A loop, not push(...spread): inputs may hold more documents than a call takes arguments.
+    for (const document of input.documents) documents.push(document)
+    for (const id of input.traceIds) traceIds.add(id)
+    for (const id of input.unprocessedTraceIds) unprocessed.add(id)
+    for (const warning of input.warnings) warnings.push(warning)
+  }
+  return {documents, traceIds: [...traceIds], unprocessedTraceIds: [...unprocessed], warnings}
+}

@@ -1,0 +1,70 @@
+import {spawn} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+
+/** Runs the built CLI as a user would: `node bin/run.js …` in a subprocess. */
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const BIN = join(ROOT, 'bin/run.js')
+
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>
+  input?: string
+  cwd?: string
+  timeoutMs?: number
+}
+
+const home = mkdtempSync(join(tmpdir(), 'xtrace-home-'))
+
+/** An environment with dummy credentials and nothing from the developer's own AWS setup. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    LANG: 'C.UTF-8',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: 'AKIAXTRACETESTKEY000',
+    AWS_SECRET_ACCESS_KEY: 'xtrace/test/secret/key/0123456789abcdefABCD',
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
+  }
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key]
+    else env[key] = value
+  }
+  return env
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: cleanEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolvePromise({code, signal, stdout, stderr})
+    })
+    child.stdin.end(options.input ?? '')
+  })
+}
+
+export function fixture(path: string): string {
+  return join(ROOT, 'test/fixtures', path)
+}

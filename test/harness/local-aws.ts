@@ -1,0 +1,360 @@
+/**
+ * A local AWS-compatible endpoint for tests and benchmarks, on 127.0.0.1 and a random port.
+ *
+ * It speaks the real wire protocols well enough for the unmodified AWS SDK (and so the xtrace
+ * binary) to talk to it through --endpoint-url / AWS_ENDPOINT_URL:
+ *   - X-Ray, REST-JSON: BatchGetTraces (POST /Traces, at most 5 ids, NextToken paging),
+ *     PutTraceSegments (POST /TraceSegments), GetTraceSummaries (POST /TraceSummaries);
+ *   - STS, query/XML: GetCallerIdentity.
+ * The service is taken from the SigV4 credential scope, as one endpoint serves them all.
+ * Lambda (REST-JSON) and IAM (query/XML) handlers register the same way (see `route`).
+ *
+ * Faults can be injected per service/operation: latency, throttling (429), 5xx, AccessDenied,
+ * expired tokens and dropped connections. Every request is logged for assertions.
+ */
+import {randomBytes} from 'node:crypto'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'latency' | 'drop'
+
+export interface Fault {
+  kind: FaultKind
+  service?: string
+  operation?: string
+  /** How many matching requests it hits; default: all. */
+  times?: number
+  /** For `latency`: milliseconds to wait before answering normally. */
+  delayMs?: number
+}
+
+export interface LoggedRequest {
+  service: string
+  operation: string
+  body: string
+  at: number
+  fault?: FaultKind
+}
+
+export interface ParsedRequest {
+  service: string
+  operation: string
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: IncomingMessage['headers']
+  body: string
+  /** For query-protocol services: the form parameters. */
+  params: URLSearchParams
+}
+
+export interface Reply {
+  status: number
+  headers?: Record<string, string>
+  body: string
+}
+
+export type Handler = (request: ParsedRequest, aws: LocalAws) => Reply | Promise<Reply>
+
+type Protocol = 'rest-json' | 'query'
+
+const PROTOCOLS: Record<string, Protocol> = {xray: 'rest-json', lambda: 'rest-json', sts: 'query', iam: 'query'}
+
+const XRAY_ROUTES: Record<string, string> = {
+  'POST /Traces': 'BatchGetTraces',
+  'POST /TraceSegments': 'PutTraceSegments',
+  'POST /TraceSummaries': 'GetTraceSummaries',
+}
+
+export function requestId(): string {
+  return randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')
+}
+
+export function jsonReply(status: number, body: unknown): Reply {
+  return {status, headers: {'content-type': 'application/json', 'x-amzn-requestid': requestId()}, body: JSON.stringify(body)}
+}
+
+export function restJsonError(status: number, type: string, message: string): Reply {
+  return {
+    status,
+    headers: {'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': requestId()},
+    body: JSON.stringify({message}),
+  }
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`)
+}
+
+export function queryReply(action: string, resultXml: string, namespace: string): Reply {
+  return {
+    status: 200,
+    headers: {'content-type': 'text/xml'},
+    body:
+      `<${action}Response xmlns="${namespace}"><${action}Result>${resultXml}</${action}Result>` +
+      `<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`,
+  }
+}
+
+export function queryError(status: number, code: string, message: string): Reply {
+  return {
+    status,
+    headers: {'content-type': 'text/xml'},
+    body:
+      `<ErrorResponse><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xmlEscape(code)}</Code>` +
+      `<Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
+  }
+}
+
+function faultReply(kind: FaultKind, protocol: Protocol, service: string): Reply {
+  const json = protocol === 'rest-json'
+  switch (kind) {
+    case 'throttle':
+      if (json) return restJsonError(429, service === 'lambda' ? 'TooManyRequestsException' : 'ThrottlingException', 'Rate exceeded')
+      return queryError(400, 'Throttling', 'Rate exceeded')
+    case 'server-error':
+      return json ? restJsonError(500, 'ServiceException', 'Internal failure') : queryError(500, 'ServiceFailure', 'Internal failure')
+    case 'access-denied':
+      return json
+        ? restJsonError(403, 'AccessDeniedException', 'User: arn:aws:iam::123456789012:user/test is not authorized to perform this action')
+        : queryError(403, 'AccessDenied', 'User: arn:aws:iam::123456789012:user/test is not authorized to perform this action')
+    case 'expired-token':
+      return json
+        ? restJsonError(403, 'ExpiredTokenException', 'The security token included in the request is expired')
+        : queryError(403, 'ExpiredToken', 'The security token included in the request is expired')
+    default:
+      throw new Error(`no reply for fault ${kind}`)
+  }
+}
+
+/** A stored trace: documents by id, as PutTraceSegments received them. */
+interface StoredTrace {
+  documents: Map<string, string>
+  /** Hidden from BatchGetTraces until this many more calls have asked for it. */
+  hiddenFor: number
+}
+
+export class LocalAws {
+  url = ''
+  readonly requests: LoggedRequest[] = []
+  readonly traces = new Map<string, StoredTrace>()
+  /** Trace ids BatchGetTraces reports in UnprocessedTraceIds. */
+  readonly unprocessed = new Set<string>()
+  /** Traces per BatchGetTraces page; smaller values exercise NextToken. */
+  tracesPerPage = 5
+  caller = {account: '123456789012', arn: 'arn:aws:iam::123456789012:user/xtrace-test', userId: 'AIDAXTRACETEST'}
+
+  private server: Server | undefined
+  private faults: (Fault & {remaining: number})[] = []
+  private readonly routes = new Map<string, Handler>()
+
+  constructor() {
+    this.route('xray', 'BatchGetTraces', (request) => this.batchGetTraces(request))
+    this.route('xray', 'PutTraceSegments', (request) => this.putTraceSegments(request))
+    this.route('xray', 'GetTraceSummaries', () => jsonReply(200, {TraceSummaries: [], ApproximateTime: Date.now() / 1000}))
+    this.route('sts', 'GetCallerIdentity', () =>
+      queryReply(
+        'GetCallerIdentity',
+        `<Arn>${this.caller.arn}</Arn><UserId>${this.caller.userId}</UserId><Account>${this.caller.account}</Account>`,
+        'https://sts.amazonaws.com/doc/2011-06-15/',
+      ),
+    )
+  }
+
+  /** Registers (or replaces) the handler of one operation. */
+  route(service: string, operation: string, handler: Handler): void {
+    this.routes.set(`${service}:${operation}`, handler)
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push({...fault, remaining: fault.times ?? Infinity})
+  }
+
+  clearFaults(): void {
+    this.faults = []
+  }
+
+  /** Calls of one operation so far. */
+  calls(operation: string, service?: string): LoggedRequest[] {
+    return this.requests.filter((r) => r.operation === operation && (service === undefined || r.service === service))
+  }
+
+  /** Stores documents as PutTraceSegments would; `hiddenFor` delays their appearance by N BatchGetTraces calls. */
+  addDocuments(documents: (string | Record<string, unknown>)[], options: {hiddenFor?: number} = {}): void {
+    for (const item of documents) {
+      const text = typeof item === 'string' ? item : JSON.stringify(item)
+      const doc = JSON.parse(text) as {trace_id?: string; id?: string}
+      if (!doc.trace_id || !doc.id) throw new Error('a stored document needs trace_id and id')
+      let trace = this.traces.get(doc.trace_id)
+      if (!trace) {
+        trace = {documents: new Map(), hiddenFor: options.hiddenFor ?? 0}
+        this.traces.set(doc.trace_id, trace)
+      }
+      trace.documents.set(doc.id, text)
+    }
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, {'content-type': 'application/json', 'x-amzn-errortype': 'ServiceException'})
+          res.end(JSON.stringify({message: String(error)}))
+        }
+      })
+    })
+    // Keep-alive sockets would hold stop() open; the SDK reconnects as needed.
+    this.server.keepAliveTimeout = 1000
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
+    const {port} = this.server.address() as AddressInfo
+    this.url = `http://127.0.0.1:${port}`
+    return this.url
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server
+    if (!server) return
+    this.server = undefined
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks).toString('utf8')
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? '')
+    const service = scope?.[1] ?? 'unknown'
+    const protocol = PROTOCOLS[service] ?? 'rest-json'
+    const params = protocol === 'query' ? new URLSearchParams(body) : new URLSearchParams()
+    const operation =
+      protocol === 'query'
+        ? (params.get('Action') ?? 'unknown')
+        : service === 'xray'
+          ? (XRAY_ROUTES[`${req.method} ${url.pathname}`] ?? 'unknown')
+          : (this.restOperation?.(service, req.method ?? 'GET', url.pathname) ?? 'unknown')
+    const logged: LoggedRequest = {service, operation, body, at: Date.now()}
+    this.requests.push(logged)
+
+    const fault = this.takeFault(service, operation)
+    if (fault) {
+      logged.fault = fault.kind
+      if (fault.kind === 'drop') {
+        req.socket.destroy()
+        return
+      }
+      if (fault.kind === 'latency') {
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 200))
+      } else {
+        this.send(res, faultReply(fault.kind, protocol, service))
+        return
+      }
+    }
+
+    const handler = this.routes.get(`${service}:${operation}`)
+    if (!handler) {
+      this.send(
+        res,
+        protocol === 'query'
+          ? queryError(400, 'InvalidAction', `local endpoint does not implement ${service}:${operation}`)
+          : restJsonError(404, 'UnknownOperationException', `local endpoint does not implement ${service} ${req.method} ${url.pathname}`),
+      )
+      return
+    }
+    const request: ParsedRequest = {
+      service,
+      operation,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      params,
+    }
+    this.send(res, await handler(request, this))
+  }
+
+  /** Maps a REST path to an operation name for services other than X-Ray (set by later harness modules). */
+  restOperation?: (service: string, method: string, path: string) => string | undefined
+
+  private takeFault(service: string, operation: string): Fault | undefined {
+    const fault = this.faults.find(
+      (f) => f.remaining > 0 && (f.service === undefined || f.service === service) && (f.operation === undefined || f.operation === operation),
+    )
+    if (fault) fault.remaining--
+    return fault
+  }
+
+  private send(res: ServerResponse, reply: Reply): void {
+    res.writeHead(reply.status, {'content-length': Buffer.byteLength(reply.body).toString(), ...reply.headers})
+    res.end(reply.body)
+  }
+
+  private batchGetTraces(request: ParsedRequest): Reply {
+    let input: {TraceIds?: unknown; NextToken?: unknown}
+    try {
+      input = JSON.parse(request.body || '{}')
+    } catch {
+      return restJsonError(400, 'InvalidRequestException', 'body is not JSON')
+    }
+    const ids = input.TraceIds
+    if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string')) {
+      return restJsonError(400, 'InvalidRequestException', 'TraceIds is required')
+    }
+    if (ids.length > 5) {
+      return restJsonError(400, 'InvalidRequestException', '1 validation error detected: Value at \'traceIds\' failed to satisfy constraint: Member must have length less than or equal to 5')
+    }
+    const offset = typeof input.NextToken === 'string' ? Number.parseInt(input.NextToken, 10) : 0
+    const visible: {Id: string; Duration: number; LimitExceeded: boolean; Segments: {Id: string; Document: string}[]}[] = []
+    const unprocessed: string[] = []
+    for (const id of ids as string[]) {
+      if (this.unprocessed.has(id)) {
+        unprocessed.push(id)
+        continue
+      }
+      const trace = this.traces.get(id)
+      if (!trace) continue
+      if (trace.hiddenFor > 0) {
+        // Only the first page of a call counts as one poll.
+        if (offset === 0) trace.hiddenFor--
+        continue
+      }
+      const segments = [...trace.documents].map(([docId, document]) => ({Id: docId, Document: document}))
+      visible.push({Id: id, Duration: traceDuration(trace), LimitExceeded: false, Segments: segments})
+    }
+    const page = visible.slice(offset, offset + this.tracesPerPage)
+    const next = offset + this.tracesPerPage < visible.length ? String(offset + this.tracesPerPage) : undefined
+    return jsonReply(200, {Traces: page, UnprocessedTraceIds: offset === 0 ? unprocessed : [], ...(next ? {NextToken: next} : {})})
+  }
+
+  private putTraceSegments(request: ParsedRequest): Reply {
+    let input: {TraceSegmentDocuments?: unknown}
+    try {
+      input = JSON.parse(request.body || '{}')
+    } catch {
+      return restJsonError(400, 'InvalidRequestException', 'body is not JSON')
+    }
+    const documents = Array.isArray(input.TraceSegmentDocuments) ? input.TraceSegmentDocuments : []
+    const unprocessed: {Id?: string; ErrorCode: string; Message: string}[] = []
+    for (const text of documents) {
+      try {
+        this.addDocuments([text as string])
+      } catch (error) {
+        unprocessed.push({ErrorCode: 'InvalidDocument', Message: String(error)})
+      }
+    }
+    return jsonReply(200, {UnprocessedTraceSegments: unprocessed})
+  }
+}
+
+function traceDuration(trace: StoredTrace): number {
+  let start = Infinity
+  let end = -Infinity
+  for (const text of trace.documents.values()) {
+    const doc = JSON.parse(text) as {start_time?: number; end_time?: number}
+    if (typeof doc.start_time === 'number') start = Math.min(start, doc.start_time)
+    if (typeof doc.end_time === 'number') end = Math.max(end, doc.end_time)
+  }
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.round((end - start) * 1000) / 1000 : 0
+}
