@@ -334,18 +334,24 @@ function causeLines(cause: unknown, context: DetailContext): string[] {
 }
 
 function headerLines(trace: TraceModel, glyphs: Glyphs, chalk: ChalkInstance, width: number): string[] {
-  const label = (text: string) => chalk.dim(padEnd(text, 11))
-  const fit = (text: string) => truncate(text, Math.max(20, width - 13), glyphs.ellipsis)
-  const sep = ` ${glyphs.dot} `
-  const lines = [chalk.bold(`Trace ${sanitize(trace.id)}`)]
+  const sep: Part = {text: ` ${glyphs.dot} `}
+  const row = (label: string, parts: Part[]): string =>
+    fitParts([{text: `  ${padEnd(label, 11)}`, style: chalk.dim}, ...parts], width, glyphs.ellipsis).text
+  const lines = [fitParts([{text: `Trace ${sanitize(trace.id)}`, style: chalk.bold}], width, glyphs.ellipsis).text]
   lines.push(
-    `  ${label('started')}${formatTimestamp(trace.startTime)}${sep}duration ${chalk.bold(formatMs(trace.duration))}` +
-      `${sep}${plural(trace.documentCount, 'document')}, ${plural(trace.nodeCount, 'node')}` +
-      (trace.inProgress ? `${sep}${chalk.cyan('in progress')}` : ''),
+    row('started', [
+      {text: formatTimestamp(trace.startTime)},
+      sep,
+      {text: 'duration '},
+      {text: formatMs(trace.duration), style: chalk.bold},
+      sep,
+      {text: `${plural(trace.documentCount, 'document')}, ${plural(trace.nodeCount, 'node')}`},
+      ...(trace.inProgress ? [sep, {text: 'in progress', style: chalk.cyan}] : []),
+    ]),
   )
   if (trace.services.length > 0) {
     const services = trace.services.map((s) => sanitize(s.origin ? `${s.name} (${s.origin})` : s.name)).join(', ')
-    lines.push(`  ${label('services')}${fit(services)}`)
+    lines.push(row('services', [{text: services}]))
   }
   for (const invocation of trace.lambda) {
     const facts: string[] = [invocation.invocationType === 'unknown' ? 'invocation type unknown' : invocation.invocationType]
@@ -355,7 +361,7 @@ function headerLines(trace: TraceModel, glyphs: Glyphs, chalk: ChalkInstance, wi
     if (invocation.invocationDuration !== undefined) facts.push(`invocation ${formatMs(invocation.invocationDuration)}`)
     if (invocation.overheadDuration !== undefined) facts.push(`overhead ${formatMs(invocation.overheadDuration)}`)
     if (invocation.restoreDuration !== undefined) facts.push(`SnapStart restore ${formatMs(invocation.restoreDuration)}`)
-    lines.push(`  ${label('lambda')}${fit(`${sanitize(invocation.functionName)}: ${facts.join(', ')}`)}`)
+    lines.push(row('lambda', [{text: `${sanitize(invocation.functionName)}: ${facts.join(', ')}`}]))
   }
   const cold = trace.lambda.filter((invocation) => invocation.coldStart)
   if (trace.lambda.length > 0) {
@@ -363,13 +369,13 @@ function headerLines(trace: TraceModel, glyphs: Glyphs, chalk: ChalkInstance, wi
       cold.length === 0
         ? 'no'
         : `yes (${cold.map((i) => `${sanitize(i.functionName)}${i.initDuration === undefined ? '' : ` init ${formatMs(i.initDuration)}`}`).join(', ')})`
-    lines.push(`  ${label('cold start')}${cold.length > 0 ? chalk.blue(fit(text)) : text}`)
+    lines.push(row('cold start', [{text, ...(cold.length > 0 ? {style: chalk.blue} : {})}]))
   }
   const {errors, faults, throttles} = trace.counts
-  const issue = (count: number, word: string, style: Style) => (count > 0 ? style(plural(count, word)) : plural(count, word))
+  const issue = (count: number, word: string, style: Style): Part =>
+    count > 0 ? {text: plural(count, word), style} : {text: plural(count, word)}
   lines.push(
-    `  ${label('issues')}${issue(errors, 'error', chalk.yellow)}${sep}${issue(faults, 'fault', chalk.red)}${sep}` +
-      issue(throttles, 'throttle', chalk.magenta),
+    row('issues', [issue(errors, 'error', chalk.yellow), sep, issue(faults, 'fault', chalk.red), sep, issue(throttles, 'throttle', chalk.magenta)]),
   )
   return lines
 }
@@ -379,6 +385,8 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
   const glyphs = options.ascii ? ASCII : UNICODE
   const {labelWidth, timelineWidth} = layoutFor(options.width)
   const tags = lambdaTags(trace.lambda)
+  // Guides may take at most half the label column, so narrow layouts still show names.
+  const maxGuideLevels = Math.max(2, Math.min(MAX_GUIDE_LEVELS, Math.floor(labelWidth / 2 / glyphs.pipe.length)))
   const critical = new Set(trace.criticalPath)
   const lines = headerLines(trace, glyphs, chalk, options.width)
   lines.push('')
@@ -388,7 +396,8 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
   const axis = axisLeft + ' '.repeat(Math.max(1, timelineWidth - axisLeft.length - axisRight.length)) + axisRight
   lines.push(
     chalk.dim(
-      `  ${padEnd(`${CRITICAL_MARK} critical path`, labelWidth)} ${padStart('duration', DURATION_WIDTH)}  ${truncate(axis, timelineWidth)}`,
+      `  ${padEnd(truncate(`${CRITICAL_MARK} critical path`, labelWidth, glyphs.ellipsis), labelWidth)} ` +
+        `${padStart('duration', DURATION_WIDTH)}  ${truncate(axis, timelineWidth)}`,
     ),
   )
 
@@ -417,9 +426,9 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
         `${padStart(duration, DURATION_WIDTH)} ${timelineBar(node, trace, timelineWidth, onPath, glyphs, chalk)}`,
     )
     let childGuide = guide + (connector === '' ? '' : isLast ? glyphs.blank : glyphs.pipe)
-    if (childGuide.length > MAX_GUIDE_LEVELS * glyphs.pipe.length) {
+    if (childGuide.length > maxGuideLevels * glyphs.pipe.length) {
       // Keep the innermost levels and show that outer ones were elided.
-      childGuide = glyphs.ellipsis + childGuide.slice(childGuide.length - (MAX_GUIDE_LEVELS - 1) * glyphs.pipe.length)
+      childGuide = glyphs.ellipsis + childGuide.slice(childGuide.length - (maxGuideLevels - 1) * glyphs.pipe.length)
     }
     if (options.details) {
       const continuation = childGuide + (showChildren && node.children.length > 0 ? glyphs.pipe : glyphs.blank)

@@ -1,0 +1,151 @@
+import {Chalk} from 'chalk'
+import {describe, expect, it} from 'vitest'
+
+import {displayWidth} from '../../../src/render/format.js'
+import {renderShow} from '../../../src/render/tree.js'
+import {buildShowModel} from '../../../src/traces/model.js'
+import {parseTraceInput} from '../../../src/traces/parse.js'
+import {modelOf, plainRender} from '../../harness/fixtures.js'
+
+const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
+
+describe('renderShow', () => {
+  it('draws the AWS docs Lambda trace (ASCII, 100 columns)', () => {
+    expect(plainRender(modelOf(AWSDOCS), {width: 100, ascii: true})).toBe(
+      `Trace 1-59602603-23fc5b688855d396af79b496
+  started    2017-07-08 00:23:31.562 UTC - duration 3232 ms - 5 documents, 11 nodes
+  services   Scorekeep (AWS::ElasticBeanstalk::Environment), random-name (AWS::Lambda), random-na...
+  lambda     random-name: sync, status 200
+  cold start yes (random-name init 755.0 ms)
+  issues     0 errors - 0 faults - 0 throttles
+
+  * critical path                                            duration  0                    3232 ms
+* Scorekeep AWS::ElasticBeanstalk::Environment POST htt...    3232 ms |############################|
+* |- Lambda aws 200 Invoke random-name                        2943 ms |########################### |
+* |  \`- random-name AWS::Lambda 200 [sync]                    2895 ms |########################### |
+* |     \`- random-name AWS::Lambda::Function [cold start]     1740 ms |          ################# |
+  |        |- Initialization                                 755.0 ms |    =======                 |
+* |        |- annotations                                     57.0 ms |            ##              |
+* |        \`- SNS aws 200 Publish awseb-e-ruag3jyweb-st...   959.0 ms |             #########      |
+* |           \`- SNS AWS::SNS (inferred) 200 Publish aw...   959.0 ms |             #########      |
+* \`- ## UserModel.saveUser                                   188.0 ms |                          ##|
+*    \`- DynamoDB aws 200 UpdateItem scorekeep-user            79.0 ms |                           #|
+*       \`- DynamoDB AWS::DynamoDB::Table (inferred) 200...    79.0 ms |                           #|
+`,
+    )
+  })
+
+  it('draws the async retried Lambda trace with box-drawing characters', () => {
+    const text = plainRender(modelOf('drawn/lambda-async-retry.batch-get-traces.json'), {width: 110, ascii: false})
+    expect(text.split('\n').slice(8, 13).join('\n')).toBe(
+      `* orders-worker AWS::Lambda 202 [async]                              2900 ms ▕███████████████████████████████▏
+* ├─ Dwell Time                                                     120.0 ms ▕██                             ▏
+* ├─ Attempt #1 500 [fault]                                          1380 ms ▕ ████████████████              ▏
+* ├─ orders-worker AWS::Lambda… [cold start] [attempt #1] [fault]    1370 ms ▕ ███████████████               ▏
+* │  ├─ Initialization                                              485.0 ms ▕ ██████                        ▏`,
+    )
+  })
+
+  it('shows exceptions with their first stack frames, annotations and SQL with --details', () => {
+    const text = plainRender(modelOf('drawn/lambda-async-retry.batch-get-traces.json'), {width: 110, ascii: true, details: true})
+    expect(text).toContain('! Error: connect ETIMEDOUT 10.0.0.5:5432\n')
+    expect(text).toContain('    at Socket.onTimeout (/var/task/db.js:42)\n')
+    expect(text).toContain('annotation order_id: o-1001\n')
+    expect(text).toContain('sql.sanitized_query: SELECT * FROM orders WHERE id = $1\n')
+    expect(text).toContain('self time: 77.0 ms\n')
+  })
+
+  it('explains cause references: an exception id string and a {id} pointer', () => {
+    const text = plainRender(modelOf('xray/otel-segment-cause-is-exception-id-string.json'), {details: true})
+    expect(text).toContain('cause: exception abcdefghijklmnop (recorded on another segment)')
+    const failing = plainRender(modelOf('xray/sdk-generated/node-xray-sdk-checkout-inventory-streamed.batch-get-traces.json'), {details: true})
+    expect(failing).toMatch(/cause: see [0-9a-f]{16}/)
+  })
+
+  it('limits depth like tree -L and says how much is hidden', () => {
+    const text = plainRender(modelOf(AWSDOCS), {depth: 2})
+    const rows = text.split('\n').filter((line) => line.endsWith('|') && !line.includes('critical path'))
+    expect(rows).toHaveLength(3)
+    expect(rows[1]).toContain('Lambda aws 200 Invoke random-name [+6 below]')
+    expect(rows[2]).toContain('## UserModel.saveUser [+2 below]')
+  })
+
+  it('keeps every line within the width, wide characters included', () => {
+    const doc = {
+      id: 'aaaaaaaaaaaaaaaa', trace_id: '1-6b04eba2-c16f9196aeffbc1aba4613ea', start_time: 1, end_time: 2,
+      name: '注文サービス'.repeat(10), annotations: {'名前': '🚀'.repeat(100)},
+    }
+    const chain = Array.from({length: 60}, (_, i) => ({
+      id: `d${String(i).padStart(15, '0')}`, trace_id: doc.trace_id, start_time: 1 + i / 100, end_time: 2,
+      name: `level ${i}`, ...(i > 0 ? {parent_id: `d${String(i - 1).padStart(15, '0')}`} : {}),
+    }))
+    const model = buildShowModel(parseTraceInput(JSON.stringify([doc, ...chain]), 'wide.json'))
+    for (const width of [40, 60, 100, 160]) {
+      for (const ascii of [true, false]) {
+        for (const line of plainRender(model, {width, ascii, details: true}).split('\n')) {
+          expect(displayWidth(line)).toBeLessThanOrEqual(width)
+        }
+      }
+    }
+  })
+
+  it('colours faults, errors and throttles only when asked to', () => {
+    const model = modelOf('xray/sdk-generated/node-xray-sdk-checkout-inventory-streamed.batch-get-traces.json')
+    const plain = plainRender(model)
+    expect(plain).not.toContain('\u001b')
+    const coloured = renderShow(model, {width: 100, ascii: true, details: false, chalk: new Chalk({level: 1})})
+    expect(coloured).toContain('\u001b[31m')
+    expect(coloured).toContain('[fault]')
+  })
+
+  it('lists ids X-Ray did not return', () => {
+    const model = buildShowModel(parseTraceInput(JSON.stringify({Traces: [], UnprocessedTraceIds: ['1-5759e988-bd862e3fe1be46a994272793']}), 'r'), [
+      '1-5759e988-bd862e3fe1be46a994272793',
+      '1-6b04eba2-c16f9196aeffbc1aba4613ea',
+    ])
+    expect(plainRender(model)).toBe(
+      'Not returned by X-Ray (2):\n  1-5759e988-bd862e3fe1be46a994272793  unprocessed\n  1-6b04eba2-c16f9196aeffbc1aba4613ea  not found\n',
+    )
+  })
+})
+
+describe('terminal safety', () => {
+  const hostile = [
+    '\u001b[2J\u001b[H', // clear screen, home
+    '\u001b]0;owned\u0007', // set window title
+    '\u001b]8;;https://evil.example\u001b\\link\u001b]8;;\u001b\\', // hyperlink
+    '\u009b31m', // 8-bit CSI
+    'back\b\b\bspace\rcarriage',
+    'rtl\u202egnp.exe',
+    '\u0007bell',
+  ]
+  const doc = {
+    id: 'bbbbbbbbbbbbbbbb', trace_id: '1-6b04eba2-c16f9196aeffbc1aba4613ea', start_time: 1, end_time: 2,
+    name: hostile.join('|'), origin: hostile[1], fault: true,
+    http: {request: {method: hostile[0], url: hostile[2]}, response: {status: 500}},
+    aws: {operation: hostile[3], table_name: hostile[4]},
+    sql: {sanitized_query: hostile[5]},
+    annotations: {[hostile[0]!]: hostile[6]},
+    metadata: {[hostile[1]!]: {nested: hostile.join('')}},
+    cause: {exceptions: [{type: hostile[2], message: hostile.join(' '), stack: [{label: hostile[0], path: hostile[1], line: 1}]}]},
+    subsegments: [{id: 'cccccccccccccccc', name: hostile[4], namespace: hostile[5], start_time: 1, end_time: 1.5, in_progress: false}],
+  }
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u
+
+  it('prints no raw control character, escape or bidi override from trace data', () => {
+    const model = buildShowModel(parseTraceInput(JSON.stringify(doc), 'hostile.json'))
+    for (const ascii of [true, false]) {
+      const text = plainRender(model, {ascii, details: true, width: 200})
+      expect(text).not.toMatch(RAW_CONTROL)
+      expect(text).toContain('\\x1b[2J')
+      expect(text).toContain('\\u202e')
+    }
+  })
+
+  it('adds only colour (SGR) sequences of its own when colour is on', () => {
+    const model = buildShowModel(parseTraceInput(JSON.stringify(doc), 'hostile.json'))
+    const text = renderShow(model, {width: 200, ascii: false, details: true, chalk: new Chalk({level: 3})})
+    const withoutSgr = text.replace(/\u001b\[[0-9;]*m/g, '')
+    expect(withoutSgr).not.toMatch(RAW_CONTROL)
+  })
+})
