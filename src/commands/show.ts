@@ -1,7 +1,7 @@
 import {Args, Flags, ux} from '@oclif/core'
 
 import {XtraceCommand} from '../base-command.js'
-import {ExitCode, UsageError} from '../errors.js'
+import {ExitCode, InputError, UsageError} from '../errors.js'
 import {awsFlags, awsOptionsFrom} from '../flags.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
 import {renderShow} from '../render/tree.js'
@@ -41,7 +41,8 @@ EXIT CODES
   static override strict = false
 
   static override args = {
-    trace: Args.string({description: 'trace ids (any accepted form), or - to read a saved trace from stdin'}),
+    // ignoreStdin: oclif would otherwise take piped input as the first trace id; xtrace reads stdin itself for -.
+    trace: Args.string({description: 'trace ids (any accepted form), or - to read a saved trace from stdin', ignoreStdin: true}),
   }
 
   static override flags = {
@@ -86,6 +87,14 @@ EXIT CODES
       if (progress) ux.action.stop()
     })
 
+    const notReturned = [...model.unprocessedTraceIds, ...model.missingTraceIds]
+    if (model.traces.length === 0 && notReturned.length === 0) {
+      this.warnAll(model.warnings)
+      throw new InputError(
+        'the input holds no trace with a readable segment',
+        model.warnings.length > 0 ? ['see the warnings above'] : [],
+      )
+    }
     this.warnAll(model.warnings)
     for (const trace of model.traces) this.warnAll(trace.warnings.map((warning) => `trace ${trace.id}: ${warning}`))
     if (!this.jsonEnabled()) {
@@ -99,7 +108,6 @@ EXIT CODES
       if (output) process.stdout.write(output)
     }
 
-    const notReturned = [...model.unprocessedTraceIds, ...model.missingTraceIds]
     if (notReturned.length > 0) {
       const count = notReturned.length === 1 ? '1 trace was' : `${notReturned.length} traces were`
       this.printToStderr(`error: ${count} not returned by X-Ray: ${notReturned.join(', ')}`)

@@ -158,13 +158,15 @@ class Collector {
       this.addDocument(value, where, traceId)
       return
     }
+    // Known X-Ray responses without segments: not recognised, so the input is refused with this reason.
     if (Array.isArray(value.TraceSummaries)) {
-      this.recognised = true
-      this.warn(where, 'a GetTraceSummaries response holds no segments; pass its ids to `xtrace show` instead')
+      const ids = value.TraceSummaries.map((summary: Json) => (isObject(summary) && typeof summary.Id === 'string' ? summary.Id : undefined))
+        .filter((id): id is string => id !== undefined)
+        .slice(0, 5)
+      this.warn(where, `a GetTraceSummaries response holds no segments; fetch its traces instead: xtrace show ${ids.join(' ')}`.trimEnd())
       return
     }
     if (Array.isArray(value.Services)) {
-      this.recognised = true
       this.warn(where, 'a service graph holds no segments; skipped')
       return
     }
@@ -228,7 +230,8 @@ export function parseTraceInput(text: string, name: string): ParsedInput {
   }
 
   if (!collector.recognised) {
-    const detail = collector.result.warnings.length > 0 ? ` (${collector.result.warnings[0]})` : ''
+    const first = collector.result.warnings[0]
+    const detail = first === undefined ? '' : `: ${first.startsWith(`${sanitize(name)}: `) ? first.slice(sanitize(name).length + 2) : first}`
     throw new InputError(`${sanitize(name)} holds no X-Ray segment documents${detail}`, [
       `expected ${ACCEPTED_INPUT_FORMS}`,
     ])

@@ -1,0 +1,165 @@
+import {readFileSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {fixture, ROOT, runCli} from '../harness/cli.js'
+import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
+
+const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
+const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
+const scratch = mkdtempSync(join(tmpdir(), 'xtrace-e2e-'))
+
+describe('xtrace show --file (offline, through the binary)', () => {
+  it.each(allTraceFixtures())('renders %s or says why it cannot', async (path) => {
+    const result = await runCli(['show', '--file', fixture(path), '--width', '120'])
+    expect(result.stderr).not.toMatch(STACK_TRACE)
+    if (/get-service-graph|get-trace-summaries|root-cause|put-trace-segments-unprocessed/.test(path)) {
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/^error: .+ holds no X-Ray segment documents/)
+      expect(result.stdout).toBe('')
+    } else {
+      expect(result.code).toBe(0)
+      expect(result.stdout).toMatch(/^Trace /)
+    }
+  })
+
+  it('draws the Lambda example on a pipe: no colour, exact tree', async () => {
+    const result = await runCli(['show', '--file', fixture(AWSDOCS), '--width', '100', '--ascii'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('')
+    expect(result.stdout).not.toContain('\u001b')
+    expect(result.stdout).toContain('* |     `- random-name AWS::Lambda::Function [cold start]     1740 ms |          ################# |\n')
+  })
+
+  it('reads standard input with - and with --file -', async () => {
+    const input = readFixture(AWSDOCS)
+    for (const args of [['show', '-'], ['show', '--file', '-']]) {
+      const result = await runCli(args, {input})
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain('Trace 1-59602603-23fc5b688855d396af79b496')
+    }
+  })
+
+  it('merges several files, e.g. a segment and its subsegments saved apart', async () => {
+    const result = await runCli([
+      'show',
+      '-f', fixture('xray/otel-independent-subsegment-remote-http.json'),
+      '-f', fixture('drawn/lambda-snapstart-sync.trace.json'),
+    ])
+    expect(result.code).toBe(0)
+    expect(result.stdout.match(/^Trace /gm)).toHaveLength(2)
+  })
+
+  it('colours only when asked: FORCE_COLOR on a pipe, never with NO_COLOR or --no-color', async () => {
+    const forced = await runCli(['show', '-f', fixture(AWSDOCS)], {env: {FORCE_COLOR: '1'}})
+    expect(forced.stdout).toContain('\u001b[')
+    for (const env of [{FORCE_COLOR: '1', NO_COLOR: '1'}, {FORCE_COLOR: '1'}]) {
+      const args = 'NO_COLOR' in env ? ['show', '-f', fixture(AWSDOCS)] : ['show', '-f', fixture(AWSDOCS), '--no-color']
+      const result = await runCli(args, {env})
+      expect(result.stdout).not.toContain('\u001b')
+    }
+  })
+
+  it('falls back to ASCII when the locale is not UTF-8', async () => {
+    const result = await runCli(['show', '-f', fixture(AWSDOCS)], {env: {LANG: 'C', LC_ALL: undefined}})
+    expect(result.stdout).toContain('|- Lambda')
+    expect(result.stdout).not.toContain('├─')
+    const unicode = await runCli(['show', '-f', fixture(AWSDOCS)], {env: {LANG: 'en_US.UTF-8'}})
+    expect(unicode.stdout).toContain('├─ Lambda')
+  })
+
+  it('prints exactly the documented JSON with --json', async () => {
+    const result = await runCli(['show', '-f', fixture('drawn/lambda-async-retry.batch-get-traces.json'), '--json'])
+    expect(result.code).toBe(0)
+    const json = JSON.parse(result.stdout) as {traces: Record<string, unknown>[]; unprocessedTraceIds: string[]}
+    expect(Object.keys(json)).toEqual(['traces', 'unprocessedTraceIds'])
+    expect(json.unprocessedTraceIds).toEqual([])
+    const [trace] = json.traces
+    expect(Object.keys(trace!)).toEqual(['id', 'startTime', 'duration', 'coldStart', 'criticalPath', 'roots'])
+    expect(trace).toMatchObject({id: '1-6b050000-0a1b2c3d4e5f60718293a4b5', startTime: 1795500000, coldStart: true})
+    const allowed = ['id', 'name', 'kind', 'origin', 'namespace', 'inferred', 'inProgress', 'startTime', 'endTime', 'duration', 'error', 'fault', 'throttle', 'http', 'aws', 'sql', 'annotations', 'metadata', 'cause', 'children']
+    const required = ['id', 'name', 'kind', 'inferred', 'inProgress', 'startTime', 'endTime', 'duration', 'error', 'fault', 'throttle', 'children']
+    const ids: string[] = []
+    const visit = (node: Record<string, unknown>) => {
+      ids.push(node.id as string)
+      for (const key of Object.keys(node)) expect(allowed).toContain(key)
+      for (const key of required) expect(node).toHaveProperty(key)
+      const children = node.children as Record<string, unknown>[]
+      const starts = children.map((c) => c.startTime as number)
+      expect(starts).toEqual([...starts].sort((a, b) => a - b))
+      children.forEach(visit)
+    }
+    ;(trace!.roots as Record<string, unknown>[]).forEach(visit)
+    expect(ids).toHaveLength(15)
+    expect(trace!.criticalPath).toContain('a0000000000000e1')
+    const root = (trace!.roots as Record<string, unknown>[])[0]!
+    // Function segments stay under the service segment, as the documents say.
+    expect((root.children as {id: string}[]).map((c) => c.id)).toEqual(['a0000000000000b1', 'a0000000000000b2', 'a0000000000000c1', 'a0000000000000b3', 'a0000000000000c2'])
+  })
+
+  it('renders the rest of a trace with one broken document and warns on stderr', async () => {
+    const broken = JSON.parse(readFixture(AWSDOCS)) as {Traces: {Segments: {Document: string}[]}[]}
+    broken.Traces[0]!.Segments[3]!.Document = '{"id": "17ba309b32c7fbaf", "name": "DynamoDB", '
+    const path = join(scratch, 'broken.json')
+    writeFileSync(path, JSON.stringify(broken))
+    for (const json of [false, true]) {
+      const result = await runCli(['show', '-f', path, ...(json ? ['--json'] : [])])
+      expect(result.code).toBe(0)
+      expect(result.stderr).toMatch(/^warning: .*broken\.json: Traces\[0\]\.Segments\[3\]: not valid JSON/m)
+      if (json) expect(JSON.parse(result.stdout).traces[0].roots[0].name).toBe('Scorekeep')
+      else expect(result.stdout).toContain('Scorekeep')
+    }
+  })
+
+  it.each([
+    [['show', '--file', 'does-not-exist.json'], 1, /^error: cannot read does-not-exist\.json: no such file\n$/],
+    [['show', '--file', 'package.json'], 1, /^error: package\.json holds no X-Ray segment documents/],
+    [['show', '--file', '.gitignore'], 1, /^error: \.gitignore is not valid JSON: .+\nTry: expected a BatchGetTraces response/],
+    [['show', '--file', 'test/fixtures/xray/awsdocs-get-trace-summaries-scorekeep.json'], 1, /holds no X-Ray segment documents: a GetTraceSummaries response holds no segments; fetch its traces instead: xtrace show 1-/],
+    [['show', '--file', 'test'], 1, /^error: cannot read test: is a directory/],
+    [['show', 'not-a-trace-id'], 2, /^error: 'not-a-trace-id' is not a trace id\. Accepted forms:\n {2}X-Ray trace id/],
+    [['show'], 2, /^error: give at least one trace id, or --file PATH/],
+    [['show', '--depth', '0', '-f', 'x'], 2, /^error: .*depth/],
+    [['show', '--bogus'], 2, /^error: Nonexistent flag: --bogus/],
+  ])('xtrace %j exits %i with a clear message', async (args, code, message) => {
+    const result = await runCli(args as string[])
+    expect(result.code).toBe(code)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr).not.toMatch(STACK_TRACE)
+    expect(result.stdout).toBe('')
+  })
+
+  it('reports errors as JSON on stdout with --json', async () => {
+    const result = await runCli(['show', 'nope', '--json'])
+    expect(result.code).toBe(2)
+    expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'BAD_TRACE_ID', message: expect.stringContaining("'nope' is not a trace id")}})
+  })
+})
+
+describe('startup', () => {
+  it('--help, --version and show --file never load the AWS SDK', async () => {
+    for (const args of [['--help'], ['--version'], ['show', '--help'], ['show', '-f', fixture(AWSDOCS)]]) {
+      const spy = join(scratch, `modules-${args.join('_').replace(/[^a-z]/gi, '')}.txt`)
+      writeFileSync(spy, '')
+      const result = await runCli(args, {env: {NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}})
+      expect(result.code).toBe(0)
+      const modules = readFileSync(spy, 'utf8')
+      // The spy saw modules load: oclif always, our own code for show.
+      expect(modules).toContain('@oclif/core')
+      if (args[0] === 'show' && args[1] !== '--help') expect(modules).toContain('/dist/commands/show.js')
+      expect(modules).not.toContain('@aws-sdk')
+      expect(modules).not.toContain('@smithy')
+    }
+  })
+
+  it('prints versions and help with real examples', async () => {
+    const version = await runCli(['--version'])
+    expect(version.stdout).toMatch(/^xtrace\/0\.\d+\.\d+ .*node-v\d+/)
+    const help = await runCli(['show', '--help'])
+    expect(help.stdout).toContain('EXAMPLES')
+    expect(help.stdout).toContain('xtrace show 1-5759e988-bd862e3fe1be46a994272793')
+    expect(help.stdout).toContain('EXIT CODES')
+  })
+})

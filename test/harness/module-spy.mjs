@@ -1,0 +1,21 @@
+// Loaded with `node --import`: records every ESM module URL resolved in the process into the file
+// named by XTRACE_MODULE_SPY, so tests can check that offline paths never load the AWS SDK.
+// The hook writes synchronously from the loader thread, so nothing is lost when the CLI exits.
+import {register} from 'node:module'
+
+const out = process.env.XTRACE_MODULE_SPY
+if (out) {
+  register(
+    'data:text/javascript,' +
+      encodeURIComponent(`
+        import {appendFileSync} from 'node:fs'
+        let file
+        export function initialize(data) { file = data.file }
+        export async function resolve(specifier, context, next) {
+          const result = await next(specifier, context)
+          appendFileSync(file, result.url + '\\n')
+          return result
+        }`),
+    {data: {file: out}},
+  )
+}
