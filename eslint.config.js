@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js', 'bench/**/*.mjs'],
+    files: ['bin/**/*.js', '**/*.mjs'],
     languageOptions: {globals: {process: 'readonly', console: 'readonly'}},
   },
 )
