@@ -18,14 +18,26 @@ export interface AwsOptions {
 }
 
 function commonConfig(options: AwsOptions): Record<string, unknown> {
-  const config: Record<string, unknown> = {retryMode: 'standard', maxAttempts: options.maxAttempts ?? 5}
+  const config: Record<string, unknown> = {retryMode: 'standard'}
+  // Five attempts ride out short throttling bursts; AWS_MAX_ATTEMPTS (the SDK's own setting) wins.
+  const attempts = options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : 5)
+  if (attempts !== undefined) config.maxAttempts = attempts
   if (options.profile) config.profile = options.profile
   if (options.region) config.region = options.region
   if (options.endpointUrl) config.endpoint = options.endpointUrl
   return config
 }
 
+/**
+ * The SDK warns on every run under Node 20 that its 2027 releases will need Node 22. xtrace pins
+ * its SDK version in the lockfile and states its own Node support, so users need not see that.
+ */
+function quietSdk(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+}
+
 export async function createXRayClient(options: AwsOptions): Promise<XRayClient> {
+  quietSdk()
   const {XRayClient} = await import('@aws-sdk/client-xray')
   return new XRayClient(commonConfig(options))
 }

@@ -137,7 +137,7 @@ export function describeForDebug(error: unknown, env: NodeJS.ProcessEnv = proces
     const e = current as SdkErrorShape & {stack?: string; cause?: unknown}
     const meta = e.$metadata
     lines.push(
-      `${e.name ?? 'Error'}: ${e.message ?? ''}` +
+      `${lines.length > 0 ? 'caused by ' : ''}${e.name ?? 'Error'}: ${e.message ?? ''}` +
         (meta ? ` [http ${meta.httpStatusCode ?? '-'}, request id ${meta.requestId ?? '-'}, attempts ${meta.attempts ?? '-'}]` : ''),
     )
     if (e.stack) lines.push(...e.stack.split('\n').slice(1, 8))
