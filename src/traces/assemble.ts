@@ -76,11 +76,16 @@ function rankOf(doc: SegmentDocument): number {
   return asTime(doc.end_time) === null ? 1 : 2
 }
 
+/** Start time, then end time, then id: the same order whatever order the documents arrived in. */
 function byStartTime(a: TraceNode, b: TraceNode): number {
-  if (a.startTime === b.startTime) return 0
-  if (a.startTime === null) return 1
-  if (b.startTime === null) return -1
-  return a.startTime - b.startTime
+  return compareTimes(a.startTime, b.startTime) || compareTimes(a.endTime, b.endTime) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+function compareTimes(a: number | null, b: number | null): number {
+  if (a === b) return 0
+  if (a === null) return 1
+  if (b === null) return -1
+  return a - b
 }
 
 /** Group documents by trace and assemble each trace's tree. */

@@ -118,4 +118,18 @@ describe('tree assembly invariants', () => {
       {numRuns: RUNS},
     )
   })
+
+  it('gives the same model whatever order the documents arrive in', () => {
+    const path = 'xray/sdk-generated/node-xray-sdk-checkout-inventory-streamed.batch-get-traces.json'
+    const documents = parseTraceInput(readFixture(path), path).documents.map((d) => d.doc)
+    const expected = toShowJson(buildShowModel(parseTraceInput(JSON.stringify(documents), 'ordered')))
+    fc.assert(
+      fc.property(fc.shuffledSubarray(documents, {minLength: documents.length, maxLength: documents.length}), (shuffled) => {
+        const model = buildShowModel(parseTraceInput(JSON.stringify(shuffled), 'shuffled'))
+        model.traces.sort((a, b) => expected.traces.findIndex((t) => t.id === a.id) - expected.traces.findIndex((t) => t.id === b.id))
+        expect(toShowJson(model)).toEqual(expected)
+      }),
+      {numRuns: Math.max(10, Math.floor(RUNS / 10))},
+    )
+  })
 })
