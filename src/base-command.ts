@@ -16,9 +16,12 @@ export abstract class XtraceCommand extends Command {
     debug: Flags.boolean({description: 'show details of failures (never credentials)', helpGroup: 'GLOBAL'}),
   }
 
-  /** Plain, sanitised JSON on stdout: no colours, no raw control or bidi characters. */
+  /**
+   * Plain, sanitised JSON on stdout: no colours, no raw control or bidi characters. Indented for a
+   * person on a terminal, compact for a program on a pipe (indenting a deep trace grows quadratically).
+   */
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${safeJsonStringify(json)}\n`)
+    process.stdout.write(`${safeJsonStringify(json, process.stdout.isTTY ? 2 : 0)}\n`)
   }
 
   /** Writes to stderr, also in --json mode (where stdout carries only JSON). */

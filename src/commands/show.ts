@@ -62,7 +62,7 @@ EXIT CODES
     ...awsFlags,
   }
 
-  public async run(): Promise<ShowJson> {
+  public async run(): Promise<ShowJson | undefined> {
     const {argv, flags} = await this.parse(Show, normaliseWaitFlag(this.argv))
     const args = argv as string[]
     const files = [...(flags.file ?? []), ...(args.includes('-') ? ['-'] : [])]
@@ -118,7 +118,8 @@ EXIT CODES
       )
       process.exitCode = ExitCode.failed
     }
-    return toShowJson(model)
+    // The JSON tree is built only when it is printed: for 100k nodes it is not free.
+    return this.jsonEnabled() ? toShowJson(model) : undefined
   }
 }
 

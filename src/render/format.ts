@@ -1,5 +1,3 @@
-import stringWidth from 'string-width'
-
 /** Small pure formatting helpers shared by renderers. */
 
 /** Seconds → "12.3 ms" style; the unit is always ms so that columns compare at a glance. */
@@ -20,10 +18,30 @@ export function formatTimestamp(epochSeconds: number | null): string {
 }
 
 const ASCII_ONLY = /^[\u0020-\u007e]*$/
+// East Asian Wide / Fullwidth blocks and pictographs take two cells; combining marks, joiners and
+// variation selectors none. A small table instead of string-width, whose import costs ~45 ms at
+// every start: it may count a text-style pictograph (©) as wide, which only errs on the safe side.
+const WIDE =
+  /[\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ec\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6]|[\u{1f000}-\u{1faff}]|[\u{20000}-\u{3fffd}]|\p{Extended_Pictographic}/u
+const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u
 
 /** Display width of already-sanitised text (wide CJK and emoji take two cells). */
 export function displayWidth(text: string): number {
-  return ASCII_ONLY.test(text) ? text.length : stringWidth(text)
+  if (ASCII_ONLY.test(text)) return text.length
+  let width = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    // Most of what is drawn (Latin, box drawing, blocks) is one cell: decide those without a regex.
+    if (code < 0x0300 || (code >= 0x0370 && code < 0x1100) || (code >= 0x2500 && code < 0x2600)) {
+      width += 1
+      continue
+    }
+    const isPair = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length
+    const ch = isPair ? text.slice(i, i + 2) : text[i]!
+    if (isPair) i++
+    width += ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1
+  }
+  return width
 }
 
 /** Cut text to at most `width` cells, ending with an ellipsis when something was cut. */

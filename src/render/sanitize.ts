@@ -36,15 +36,5 @@ export function sanitizeValue(value: unknown): string {
   return sanitize(text ?? '')
 }
 
-/**
- * JSON for stdout. JSON.stringify already escapes C0 controls; this also escapes DEL, C1,
- * bidi controls and separators (the data is unchanged: `\u009b` parses back to the same string).
- */
-const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g
-
-export function safeJsonStringify(value: unknown, indent = 2): string {
-  return JSON.stringify(value, null, indent).replace(
-    JSON_UNSAFE,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  )
-}
+/** JSON for stdout: C0/C1/bidi characters escaped, any depth (see json.ts). */
+export {stringifyJson as safeJsonStringify} from './json.js'

@@ -33,3 +33,46 @@ describe('safeJsonStringify', () => {
     expect(JSON.parse(json)).toEqual(value)
   })
 })
+
+describe('displayWidth', () => {
+  it.each([
+    ['ascii', 'hello', 5],
+    ['latin accents', 'Ünïcödé', 7],
+    ['combining mark', 'e\u0301', 1],
+    ['CJK', '注文サービス', 12],
+    ['hangul', '한국어', 6],
+    ['fullwidth', 'ＡＢ', 4],
+    ['emoji', '🚀🔥', 4],
+    ['emoji with variation selector', '❤️', 2],
+    ['box drawing', '├─│└▕▏█', 7],
+  ])('%s', async (_name, text, width) => {
+    const {displayWidth} = await import('../../../src/render/format.js')
+    expect(displayWidth(text)).toBe(width)
+  })
+})
+
+describe('safeJsonStringify (iterative)', () => {
+  it('matches JSON.stringify on real trace data, compact and indented', async () => {
+    const {allTraceFixtures, readFixture} = await import('../../harness/fixtures.js')
+    for (const path of allTraceFixtures().filter((p) => p.endsWith('.json'))) {
+      const value = JSON.parse(readFixture(path)) as unknown
+      for (const indent of [0, 2]) expect(safeJsonStringify(value, indent)).toBe(JSON.stringify(value, null, indent))
+    }
+  })
+
+  it('matches JSON.stringify on edge values', () => {
+    const value = {a: undefined, b: [undefined, () => 1, NaN, Infinity, -0, 1e21], c: {}, d: [], e: '\u0000"\\', f: null, g: {h: {i: [[]]}}}
+    for (const indent of [0, 2]) expect(safeJsonStringify(value, indent)).toBe(JSON.stringify(value, null, indent))
+    expect(safeJsonStringify('x')).toBe('"x"')
+    expect(safeJsonStringify(undefined)).toBe('null')
+  })
+
+  it('serialises nesting far deeper than JSON.stringify can', () => {
+    let deep: Record<string, unknown> = {leaf: true}
+    for (let i = 0; i < 200_000; i++) deep = {children: [deep]}
+    expect(() => JSON.stringify(deep)).toThrow(RangeError)
+    const text = safeJsonStringify(deep, 0)
+    expect(text.startsWith('{"children":[{"children":[')).toBe(true)
+    expect(text.endsWith('{"leaf":true}' + ']}'.repeat(200_000))).toBe(true)
+  })
+})
