@@ -23,6 +23,8 @@ const ASCII_ONLY = /^[\u0020-\u007e]*$/
 // every start: it may count a text-style pictograph (©) as wide, which only errs on the safe side.
 const WIDE =
   /[\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ec\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6]|[\u{1f000}-\u{1faff}]|[\u{20000}-\u{3fffd}]|\p{Extended_Pictographic}/u
+// The class lists combining characters on purpose: each one is tested alone.
+// eslint-disable-next-line no-misleading-character-class
 const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u
 
 /** Display width of already-sanitised text (wide CJK and emoji take two cells). */
