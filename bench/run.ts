@@ -1,0 +1,191 @@
+/**
+ * xtrace benchmarks (not tests): `npm run bench` builds, measures and writes bench/results.json and
+ * bench/RESULTS.md. Everything runs on this machine: generated traces in a temp folder and the
+ * local AWS endpoint on 127.0.0.1, stopped at the end. BENCH_RUNS=N changes the repetitions.
+ *
+ * Budgets (issue 3): start-up within 1.6x `node -e ''`; `show --file` of 100k nodes under 2 s and
+ * 400 MB, time growing linearly (100k <= 12x the 10k time).
+ */
+import {spawn} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, platform, tmpdir, totalmem} from 'node:os'
+import {join, resolve} from 'node:path'
+
+import {LocalAws} from '../test/harness/local-aws.js'
+import {generateTrace} from './generate.js'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const BIN = join(ROOT, 'bin/run.js')
+const RUNS = Number.parseInt(process.env.BENCH_RUNS ?? '7', 10)
+const work = mkdtempSync(join(tmpdir(), 'xtrace-bench-'))
+const env = {
+  ...process.env,
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_ACCESS_KEY_ID: 'AKIABENCH',
+  AWS_SECRET_ACCESS_KEY: 'bench-secret',
+  AWS_REGION: 'us-east-1',
+  NO_COLOR: '1',
+}
+
+interface Measurement {
+  name: string
+  command: string
+  runs: number
+  medianMs: number
+  minMs: number
+  peakRssMb?: number
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Runs a command and returns its wall time. Asynchronous, so that the in-process endpoint can answer it. */
+function run(args: string[], extraEnv: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint()
+    const child = spawn(args[0]!, args.slice(1), {env: {...env, ...extraEnv}, stdio: ['ignore', 'ignore', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6
+      if (code === 0) resolvePromise(elapsed)
+      else reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`))
+    })
+  })
+}
+
+async function measure(
+  name: string,
+  args: string[],
+  options: {runs?: number; memory?: boolean; env?: Record<string, string>} = {},
+): Promise<Measurement> {
+  const runs = options.runs ?? RUNS
+  await run(args, options.env) // warm the file cache
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) times.push(await run(args, options.env))
+  const measurement: Measurement = {
+    name,
+    command: args.map((a) => a.replace(ROOT, '.').replace(work, '$TMP').replace(process.execPath, 'node')).join(' '),
+    runs,
+    medianMs: Math.round(median(times)),
+    minMs: Math.round(Math.min(...times)),
+  }
+  if (options.memory) {
+    const out = join(work, 'rss.txt')
+    await run(args, {...options.env, NODE_OPTIONS: `--import ${join(ROOT, 'bench/rss-probe.mjs')}`, XTRACE_RSS_OUT: out})
+    measurement.peakRssMb = Math.round(Number(readFileSync(out, 'utf8')) / 1024)
+  }
+  console.error(`${name.padEnd(52)} ${String(measurement.medianMs).padStart(6)} ms${measurement.peakRssMb ? `  ${measurement.peakRssMb} MB` : ''}`)
+  return measurement
+}
+
+const xtrace = (...args: string[]) => [process.execPath, BIN, ...args]
+
+async function main(): Promise<void> {
+  const startup = [
+    await measure("node -e ''", [process.execPath, '-e', '']),
+    await measure('xtrace --version', xtrace('--version')),
+    await measure('xtrace --help', xtrace('--help')),
+    await measure('xtrace show --help', xtrace('show', '--help')),
+  ]
+
+  const files: Record<string, string> = {
+    'AWS docs Lambda trace (11 nodes)': join(ROOT, 'examples/lambda-cold-start.json'),
+    'Node SDK checkout, 4 traces (178 nodes)': join(ROOT, 'examples/checkout-streamed.json'),
+  }
+  for (const n of [1_000, 10_000, 100_000]) {
+    const path = join(work, `generated-${n}.json`)
+    writeFileSync(path, JSON.stringify(generateTrace(n)))
+    files[`generated ${n.toLocaleString('en-US')} nodes`] = path
+  }
+  const render: Measurement[] = []
+  for (const [name, path] of Object.entries(files)) {
+    const big = name.includes('100,000')
+    render.push(await measure(`show --file: ${name}`, xtrace('show', '--file', path), {memory: true, runs: big ? Math.max(3, Math.ceil(RUNS / 2)) : RUNS}))
+  }
+  const big = files['generated 100,000 nodes']!
+  render.push(await measure('show --file --json: generated 100,000 nodes', xtrace('show', '--file', big, '--json'), {memory: true, runs: Math.max(3, Math.ceil(RUNS / 2))}))
+
+  const aws = new LocalAws()
+  await aws.start()
+  const lambda = JSON.parse(readFileSync(join(ROOT, 'examples/lambda-cold-start.json'), 'utf8')) as {Traces: {Segments: {Document: string}[]}[]}
+  aws.addDocuments(lambda.Traces[0]!.Segments.map((s) => s.Document))
+  const ids = Array.from({length: 25}, (_, i) => `1-6b4${i.toString(16).padStart(5, '0')}-${'0'.repeat(24)}`)
+  ids.forEach((id, i) => aws.addDocuments([{id: `b${String(i).padStart(15, '0')}`, name: `svc-${i}`, trace_id: id, start_time: 1.7e9, end_time: 1.7e9 + 1}]))
+  const fetch = [
+    await measure('show <id> (local endpoint)', xtrace('show', '1-59602603-23fc5b688855d396af79b496', '--endpoint-url', aws.url)),
+    await measure('show 25 ids (5 BatchGetTraces calls)', xtrace('show', ...ids, '--endpoint-url', aws.url)),
+  ]
+  await aws.stop()
+
+  const node = startup[0]!.medianMs
+  const tenK = render.find((m) => m.name.includes('10,000'))!
+  const hundredK = render.find((m) => m.name === 'show --file: generated 100,000 nodes')!
+  const budgets = [
+    ...startup.slice(1).map((m) => ({
+      budget: `${m.name} within 1.6x node -e ''`,
+      limit: Math.round(node * 1.6),
+      actual: m.medianMs,
+      ratio: Math.round((m.medianMs / node) * 100) / 100,
+      met: m.medianMs <= node * 1.6,
+    })),
+    {budget: '100k-node render under 2000 ms', limit: 2000, actual: hundredK.medianMs, met: hundredK.medianMs < 2000},
+    {budget: '100k-node render under 400 MB peak', limit: 400, actual: hundredK.peakRssMb ?? 0, met: (hundredK.peakRssMb ?? 0) < 400},
+    {
+      budget: '100k time <= 12x the 10k time (linear growth)',
+      limit: 12,
+      actual: Math.round((hundredK.medianMs / tenK.medianMs) * 100) / 100,
+      met: hundredK.medianMs / tenK.medianMs <= 12,
+    },
+  ]
+
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
+  const results = {
+    date: new Date().toISOString(),
+    xtrace: pkg.version,
+    node: process.version,
+    machine: {platform: `${platform()}-${process.arch}`, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30)},
+    runsPerMeasurement: RUNS,
+    startup,
+    render,
+    fetch,
+    budgets,
+  }
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
+
+  const table = (rows: Measurement[]) =>
+    ['| what | median | min | peak RSS | command |', '| --- | ---: | ---: | ---: | --- |', ...rows.map((m) => `| ${m.name} | ${m.medianMs} ms | ${m.minMs} ms | ${m.peakRssMb ? `${m.peakRssMb} MB` : ''} | \`${m.command}\` |`)].join('\n')
+  const markdown = `# Benchmark results
+
+Written by \`npm run bench\` (bench/run.ts) on ${results.date.slice(0, 10)}: xtrace ${results.xtrace}, Node ${results.node},
+${results.machine.platform}, ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GiB. Median of ${RUNS} runs
+(3 or more for 100k nodes) after one warm-up run; wall time of the whole process, peak RSS from the process itself.
+
+## Budgets
+
+| budget | limit | actual | met |
+| --- | ---: | ---: | --- |
+${budgets.map((b) => `| ${b.budget} | ${b.limit} | ${b.actual}${'ratio' in b ? ` (${b.ratio}x)` : ''} | ${b.met ? 'yes' : '**no**'} |`).join('\n')}
+
+## Start-up
+
+${table(startup)}
+
+## Rendering saved traces (\`show --file\`)
+
+${table(render)}
+
+## Fetching from the local endpoint (127.0.0.1)
+
+${table(fetch)}
+`
+  writeFileSync(join(ROOT, 'bench/RESULTS.md'), markdown)
+  rmSync(work, {recursive: true, force: true})
+  console.error('wrote bench/results.json and bench/RESULTS.md')
+}
+
+await main()
