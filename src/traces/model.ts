@@ -37,29 +37,8 @@ export function buildShowModel(input: ParsedInput, requested: string[] = []): Sh
   }
 }
 
-/** The `--json` shape of a node, as documented in the README. */
-export interface NodeJson {
-  id: string
-  name: string
-  kind: 'segment' | 'subsegment'
-  origin?: string
-  namespace?: string
-  inferred: boolean
-  inProgress: boolean
-  startTime: number | null
-  endTime: number | null
-  duration: number | null
-  error: boolean
-  fault: boolean
-  throttle: boolean
-  http?: Record<string, unknown>
-  aws?: Record<string, unknown>
-  sql?: Record<string, unknown>
-  annotations?: Record<string, unknown>
-  metadata?: Record<string, unknown>
-  cause?: unknown
-  children: NodeJson[]
-}
+/** The `--json` shape of a node, as documented in the README: the model's fields less the internal ones. */
+export type NodeJson = Omit<TraceNode, 'children' | 'parentId' | 'detachedFrom' | 'cycleBroken'> & {children: NodeJson[]}
 
 export interface TraceJson {
   id: string

@@ -239,6 +239,13 @@ export function parseTraceInput(text: string, name: string): ParsedInput {
   return collector.result
 }
 
+/** A response already in memory (e.g. just fetched): the same reading, without a text round trip. */
+export function parseTraceValue(value: unknown, name: string): ParsedInput {
+  const collector = new Collector(sanitize(name))
+  collector.json(value, '')
+  return collector.result
+}
+
 /** Several inputs' results as one. */
 export function mergeParsedInputs(inputs: ParsedInput[]): ParsedInput {
   const documents: SourcedDocument[] = []

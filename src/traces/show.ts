@@ -1,6 +1,6 @@
 import type {AwsOptions} from '../aws/clients.js'
 import {buildShowModel, type ShowModel} from './model.js'
-import {mergeParsedInputs, parseTraceInput} from './parse.js'
+import {mergeParsedInputs, parseTraceValue} from './parse.js'
 import {readTraceInputs} from './input.js'
 import type {ParsedInput} from './types.js'
 
@@ -32,7 +32,7 @@ export async function loadShowModel(request: ShowRequest): Promise<ShowModel> {
         ...(request.pollIntervalMs === undefined ? {} : {pollIntervalMs: request.pollIntervalMs}),
         ...(request.onWait ? {onWait: request.onWait} : {}),
       })
-      inputs.push(parseTraceInput(JSON.stringify(fetched), 'X-Ray'))
+      inputs.push(parseTraceValue(fetched, 'X-Ray'))
     } catch (error) {
       const context = {action: 'xray:BatchGetTraces', ...(request.aws.profile ? {profile: request.aws.profile} : {})}
       throw mapAwsError(error, request.aws.endpointUrl ? {...context, endpointUrl: request.aws.endpointUrl} : context)
