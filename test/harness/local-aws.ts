@@ -6,8 +6,10 @@
  *   - X-Ray, REST-JSON: BatchGetTraces (POST /Traces, at most 5 ids, NextToken paging),
  *     PutTraceSegments (POST /TraceSegments), GetTraceSummaries (POST /TraceSummaries);
  *   - STS, query/XML: GetCallerIdentity.
+ *   - Lambda, REST-JSON: ListFunctions, GetFunctionConfiguration, UpdateFunctionConfiguration, once
+ *     `installLambda(aws)` (local-lambda.ts) is called.
  * The service is taken from the SigV4 credential scope, as one endpoint serves them all.
- * Lambda (REST-JSON) and IAM (query/XML) handlers register the same way (see `route`).
+ * IAM (query/XML, like STS) handlers register the same way (see `route`).
  *
  * Faults can be injected per service/operation: latency, throttling (429), 5xx, AccessDenied,
  * expired tokens and dropped connections. Every request is logged for assertions.

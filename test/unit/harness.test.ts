@@ -59,3 +59,43 @@ describe('local AWS endpoint', () => {
     xray.destroy()
   })
 })
+
+describe('local Lambda (REST-JSON)', () => {
+  it('lists at 50 a page, updates tracing with InProgress, conflicts, revisions and the X-Ray permission refusal', async () => {
+    const {installLambda} = await import('../harness/local-lambda.js')
+    const lambda = installLambda(aws, {settleMs: 200, canWriteXRay: (role) => !role.includes('no-xray')})
+    for (let i = 0; i < 120; i++) lambda.add(`fn-${String(i).padStart(3, '0')}`)
+    lambda.add('locked', {Role: 'arn:aws:iam::123456789012:role/no-xray'})
+    const {LambdaClient, GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, paginateListFunctions} = await import('@aws-sdk/client-lambda')
+    const client = new LambdaClient({region: 'us-east-1', endpoint: aws.url, credentials, maxAttempts: 1})
+
+    const names: string[] = []
+    for await (const page of paginateListFunctions({client}, {})) {
+      expect(page.Functions!.length).toBeLessThanOrEqual(50)
+      names.push(...page.Functions!.map((f) => f.FunctionName!))
+    }
+    expect(names).toHaveLength(121)
+    expect(aws.calls('ListFunctions', 'lambda')).toHaveLength(3)
+
+    const before = await client.send(new GetFunctionConfigurationCommand({FunctionName: 'fn-007'}))
+    expect(before.TracingConfig?.Mode).toBe('PassThrough')
+    const updated = await client.send(new UpdateFunctionConfigurationCommand({FunctionName: 'fn-007', TracingConfig: {Mode: 'Active'}, RevisionId: before.RevisionId}))
+    expect(updated).toMatchObject({LastUpdateStatus: 'InProgress', TracingConfig: {Mode: 'Active'}})
+    await expect(client.send(new UpdateFunctionConfigurationCommand({FunctionName: 'fn-007', TracingConfig: {Mode: 'PassThrough'}}))).rejects.toMatchObject({name: 'ResourceConflictException'})
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await expect(
+      client.send(new UpdateFunctionConfigurationCommand({FunctionName: 'fn-007', TracingConfig: {Mode: 'PassThrough'}, RevisionId: before.RevisionId})),
+    ).rejects.toMatchObject({name: 'PreconditionFailedException'})
+    await expect(client.send(new UpdateFunctionConfigurationCommand({FunctionName: 'locked', TracingConfig: {Mode: 'Active'}}))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: 'The provided execution role does not have permissions to call PutTraceSegments on XRAY',
+    })
+    await expect(client.send(new UpdateFunctionConfigurationCommand({FunctionName: 'fn-001:3', TracingConfig: {Mode: 'Active'}}))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    })
+    await expect(client.send(new GetFunctionConfigurationCommand({FunctionName: 'missing'}))).rejects.toMatchObject({name: 'ResourceNotFoundException'})
+    aws.inject({kind: 'throttle', service: 'lambda', times: 1})
+    await expect(client.send(new GetFunctionConfigurationCommand({FunctionName: 'fn-001'}))).rejects.toMatchObject({name: 'TooManyRequestsException'})
+    client.destroy()
+  })
+})
