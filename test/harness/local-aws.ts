@@ -8,8 +8,9 @@
  *   - STS, query/XML: GetCallerIdentity.
  *   - Lambda, REST-JSON: ListFunctions, GetFunctionConfiguration, UpdateFunctionConfiguration, once
  *     `installLambda(aws)` (local-lambda.ts) is called.
- * The service is taken from the SigV4 credential scope, as one endpoint serves them all.
- * IAM (query/XML, like STS) handlers register the same way (see `route`).
+ *   - IAM, query/XML: roles and their policies, once `installIam(aws)` (local-iam.ts) is called.
+ * The service is taken from the SigV4 credential scope, as one endpoint serves them all; more
+ * operations register the same way (see `route`).
  *
  * Faults can be injected per service/operation: latency, throttling (429), 5xx, AccessDenied,
  * expired tokens and dropped connections. Every request is logged for assertions.

@@ -99,3 +99,36 @@ describe('local Lambda (REST-JSON)', () => {
     client.destroy()
   })
 })
+
+describe('local IAM (query/XML)', () => {
+  it('serves roles, attached and inline policies with URL-encoded documents, and records attachments', async () => {
+    const {installIam} = await import('../harness/local-iam.js')
+    const iam = installIam(aws)
+    const managed = 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess'
+    const document = {Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: ['xray:PutTraceSegments'], Resource: ['*']}]}
+    iam.policies.set(managed, {name: 'AWSXRayDaemonWriteAccess', document})
+    iam.addRole('app-role', {inline: {'trace & log': {Version: '2012-10-17', Statement: [{Effect: 'Deny', Action: 'xray:*', Resource: '*'}]}}})
+    const {IAMClient, GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, GetRolePolicyCommand, GetPolicyCommand, GetPolicyVersionCommand, AttachRolePolicyCommand} =
+      await import('@aws-sdk/client-iam')
+    const client = new IAMClient({region: 'us-east-1', endpoint: aws.url, credentials, maxAttempts: 1})
+
+    const role = await client.send(new GetRoleCommand({RoleName: 'app-role'}))
+    expect(JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!))).toMatchObject({Statement: [{Principal: {Service: 'lambda.amazonaws.com'}}]})
+    expect((await client.send(new ListRolePoliciesCommand({RoleName: 'app-role'}))).PolicyNames).toEqual(['trace & log'])
+    const inline = await client.send(new GetRolePolicyCommand({RoleName: 'app-role', PolicyName: 'trace & log'}))
+    expect(JSON.parse(decodeURIComponent(inline.PolicyDocument!)).Statement[0].Effect).toBe('Deny')
+    expect((await client.send(new ListAttachedRolePoliciesCommand({RoleName: 'app-role'}))).AttachedPolicies).toEqual([])
+
+    await client.send(new AttachRolePolicyCommand({RoleName: 'app-role', PolicyArn: managed}))
+    expect((await client.send(new ListAttachedRolePoliciesCommand({RoleName: 'app-role'}))).AttachedPolicies).toEqual([{PolicyName: 'AWSXRayDaemonWriteAccess', PolicyArn: managed}])
+    const policy = await client.send(new GetPolicyCommand({PolicyArn: managed}))
+    const version = await client.send(new GetPolicyVersionCommand({PolicyArn: managed, VersionId: policy.Policy!.DefaultVersionId!}))
+    expect(JSON.parse(decodeURIComponent(version.PolicyVersion!.Document!))).toEqual(document)
+    expect(aws.calls('AttachRolePolicy', 'iam')).toHaveLength(1)
+
+    await expect(client.send(new GetRoleCommand({RoleName: 'missing'}))).rejects.toMatchObject({name: 'NoSuchEntityException'})
+    aws.inject({kind: 'access-denied', service: 'iam', operation: 'GetRole', times: 1})
+    await expect(client.send(new GetRoleCommand({RoleName: 'app-role'}))).rejects.toMatchObject({name: 'AccessDenied', $metadata: {httpStatusCode: 403}})
+    client.destroy()
+  })
+})

@@ -1,0 +1,122 @@
+/**
+ * IAM (query/XML) for the local AWS endpoint: roles with attached managed policies and inline
+ * policies, enough for permission checks — GetRole, ListAttachedRolePolicies, ListRolePolicies,
+ * GetRolePolicy, GetPolicy, GetPolicyVersion, AttachRolePolicy. Policy documents are URL-encoded
+ * in the XML, as IAM sends them. Every write is in the request log (tests assert consent on it).
+ *
+ * Install with `installIam(aws)`; issues 4 and 5 build on it.
+ */
+import {type LocalAws, queryError, queryReply} from './local-aws.js'
+
+const NS = 'https://iam.amazonaws.com/doc/2010-05-08/'
+
+export interface LocalRole {
+  name: string
+  arn: string
+  assumeRolePolicy: unknown
+  attached: string[]
+  inline: Map<string, unknown>
+}
+
+export interface LocalIam {
+  roles: Map<string, LocalRole>
+  /** Managed policies by ARN: their default version's document. */
+  policies: Map<string, {name: string; document: unknown}>
+  addRole(name: string, options?: {attached?: string[]; inline?: Record<string, unknown>}): LocalRole
+}
+
+const xml = (text: string) => text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`)
+const encoded = (document: unknown) => xml(encodeURIComponent(JSON.stringify(document)))
+
+export const LAMBDA_TRUST_POLICY = {
+  Version: '2012-10-17',
+  Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}],
+}
+
+export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
+  const iam: LocalIam = {
+    roles: new Map(),
+    policies: new Map(),
+    addRole(name, options = {}) {
+      const role: LocalRole = {
+        name,
+        arn: `arn:aws:iam::${account}:role/${name}`,
+        assumeRolePolicy: LAMBDA_TRUST_POLICY,
+        attached: [...(options.attached ?? [])],
+        inline: new Map(Object.entries(options.inline ?? {})),
+      }
+      iam.roles.set(name, role)
+      return role
+    },
+  }
+  const role = (params: URLSearchParams) => iam.roles.get(params.get('RoleName') ?? '')
+  const noRole = (params: URLSearchParams) =>
+    queryError(404, 'NoSuchEntity', `The role with name ${params.get('RoleName') ?? ''} cannot be found.`)
+
+  aws.route('iam', 'GetRole', ({params}) => {
+    const found = role(params)
+    if (!found) return noRole(params)
+    return queryReply(
+      'GetRole',
+      `<Role><Path>/</Path><RoleName>${xml(found.name)}</RoleName><RoleId>AROA${found.name.length}XTRACE</RoleId>` +
+        `<Arn>${xml(found.arn)}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>` +
+        `<AssumeRolePolicyDocument>${encoded(found.assumeRolePolicy)}</AssumeRolePolicyDocument></Role>`,
+      NS,
+    )
+  })
+  aws.route('iam', 'ListAttachedRolePolicies', ({params}) => {
+    const found = role(params)
+    if (!found) return noRole(params)
+    const members = found.attached
+      .map((arn) => `<member><PolicyName>${xml(arn.split('/').pop() ?? arn)}</PolicyName><PolicyArn>${xml(arn)}</PolicyArn></member>`)
+      .join('')
+    return queryReply('ListAttachedRolePolicies', `<IsTruncated>false</IsTruncated><AttachedPolicies>${members}</AttachedPolicies>`, NS)
+  })
+  aws.route('iam', 'ListRolePolicies', ({params}) => {
+    const found = role(params)
+    if (!found) return noRole(params)
+    const members = [...found.inline.keys()].map((name) => `<member>${xml(name)}</member>`).join('')
+    return queryReply('ListRolePolicies', `<IsTruncated>false</IsTruncated><PolicyNames>${members}</PolicyNames>`, NS)
+  })
+  aws.route('iam', 'GetRolePolicy', ({params}) => {
+    const found = role(params)
+    if (!found) return noRole(params)
+    const name = params.get('PolicyName') ?? ''
+    const document = found.inline.get(name)
+    if (document === undefined) return queryError(404, 'NoSuchEntity', `The role policy with name ${name} cannot be found.`)
+    return queryReply(
+      'GetRolePolicy',
+      `<RoleName>${xml(found.name)}</RoleName><PolicyName>${xml(name)}</PolicyName><PolicyDocument>${encoded(document)}</PolicyDocument>`,
+      NS,
+    )
+  })
+  aws.route('iam', 'GetPolicy', ({params}) => {
+    const arn = params.get('PolicyArn') ?? ''
+    const policy = iam.policies.get(arn)
+    if (!policy) return queryError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`)
+    return queryReply(
+      'GetPolicy',
+      `<Policy><PolicyName>${xml(policy.name)}</PolicyName><Arn>${xml(arn)}</Arn><DefaultVersionId>v1</DefaultVersionId><IsAttachable>true</IsAttachable></Policy>`,
+      NS,
+    )
+  })
+  aws.route('iam', 'GetPolicyVersion', ({params}) => {
+    const arn = params.get('PolicyArn') ?? ''
+    const policy = iam.policies.get(arn)
+    if (!policy) return queryError(404, 'NoSuchEntity', `Policy ${arn} does not exist.`)
+    return queryReply(
+      'GetPolicyVersion',
+      `<PolicyVersion><Document>${encoded(policy.document)}</Document><VersionId>${xml(params.get('VersionId') ?? 'v1')}</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
+      NS,
+    )
+  })
+  aws.route('iam', 'AttachRolePolicy', ({params}) => {
+    const found = role(params)
+    if (!found) return noRole(params)
+    const arn = params.get('PolicyArn') ?? ''
+    if (!iam.policies.has(arn)) return queryError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`)
+    if (!found.attached.includes(arn)) found.attached.push(arn)
+    return queryReply('AttachRolePolicy', '', NS)
+  })
+  return iam
+}
