@@ -14,21 +14,12 @@ const DEFAULT_WAIT_SECONDS = 60
 export default class Show extends XtraceCommand {
   static override summary = 'Draw X-Ray traces as a Lambda-aware tree with a timeline.'
 
-  static override description = `Fetches traces with X-Ray BatchGetTraces (5 ids a call) or reads saved ones with --file, then draws
-each trace's segments and subsegments as a tree: durations, HTTP and AWS calls, SQL, errors (4xx),
-faults (5xx) and throttles (429), the critical path (*), and a timeline scaled to the trace.
-Lambda traces also show the invocation type, attempts, dwell time and cold starts.
-
-A trace id can be given as an X-Ray id, a 32-hex W3C/OpenTelemetry id, a tracing header
-(Root=1-…;Parent=…;Sampled=1) or a Lambda log line containing "XRAY TraceId: 1-…".
-
---file (and - for stdin) reads a BatchGetTraces response, a Trace, segment documents, a PutTraceSegments
-request, X-Ray daemon datagrams, or \`sam traces --output json\` lines — no AWS account needed.
-
-EXIT CODES
-  0  every trace was shown
-  1  a trace was not found or an input could not be read
-  2  usage error (e.g. a malformed trace id)`
+  static override description = [
+  'Fetches traces with X-Ray BatchGetTraces (5 ids a call) or reads saved ones with --file, then draws each trace\'s segments and subsegments as a tree: durations, HTTP and AWS calls, SQL, errors (4xx), faults (5xx) and throttles (429), the critical path (*), and a timeline scaled to the trace. Lambda traces also show the invocation type, attempts, dwell time and cold starts.',
+  'A trace id can be an X-Ray id, a 32-hex W3C/OpenTelemetry id, a tracing header (Root=1-…;Parent=…;Sampled=1) or a Lambda log line containing "XRAY TraceId: 1-…".',
+  '--file (and - for stdin) reads a BatchGetTraces response, a Trace, segment documents, a PutTraceSegments request, X-Ray daemon datagrams, or `sam traces --output json` lines; no AWS account is needed.',
+  'EXIT CODES\n  0  every trace was shown\n  1  a trace was not found, an input could not be read, or an AWS call failed\n  2  usage error (e.g. a malformed trace id)',
+].join('\n\n')
 
   static override examples = [
     {description: 'Show a trace fetched from X-Ray', command: '<%= config.bin %> <%= command.id %> 1-5759e988-bd862e3fe1be46a994272793'},
@@ -46,7 +37,7 @@ EXIT CODES
   }
 
   static override flags = {
-    file: Flags.string({char: 'f', multiple: true, description: 'read a saved trace from this file (repeatable; - for stdin)'}),
+    file: Flags.string({char: 'f', multiple: true, helpValue: 'PATH', description: 'read a saved trace from this file (repeatable; - for stdin)'}),
     wait: Flags.integer({
       description: `poll until the traces arrive and none of their segments is in progress, for up to SECONDS (--wait alone: ${DEFAULT_WAIT_SECONDS})`,
       min: 0,
@@ -54,8 +45,8 @@ EXIT CODES
       helpValue: 'SECONDS',
     }),
     details: Flags.boolean({char: 'd', description: 'add annotations, metadata, SQL, exceptions with their first stack frames, self time'}),
-    depth: Flags.integer({description: 'show this many levels of the tree (1 = roots only)', min: 1}),
-    width: Flags.integer({description: 'lay out for this many columns (default: the terminal width, else 120)', min: 40, max: 1000}),
+    depth: Flags.integer({helpValue: 'N', description: 'show this many levels of the tree (1 = roots only)', min: 1}),
+    width: Flags.integer({helpValue: 'COLUMNS', description: 'lay out for this many columns (default: the terminal width, else 120)', min: 40, max: 1000}),
     ascii: Flags.boolean({description: 'draw with plain ASCII instead of box-drawing characters', allowNo: true}),
     color: Flags.boolean({description: 'colour the output (default: on a terminal, unless NO_COLOR is set)', allowNo: true}),
     'poll-interval': Flags.integer({hidden: true, default: 2000, min: 10, description: 'milliseconds between --wait polls'}),
