@@ -51,7 +51,7 @@ export abstract class XtraceCommand extends Command {
         ? [`${this.config.bin} ${this.id ?? ''} --help`.replace(/\s+--help$/, ' --help')]
         : ['run again with --debug for details, and report it if it persists']
 
-    const lines = redactSecrets(sanitizeLines(message)).split('\n')
+    const lines = redactSecrets(message).split('\n')
     this.printToStderr(`error: ${lines[0]}`)
     for (const line of lines.slice(1)) this.printToStderr(line)
     for (const suggestion of suggestions) this.printToStderr(`Try: ${sanitize(suggestion)}`)
@@ -63,9 +63,3 @@ export abstract class XtraceCommand extends Command {
   }
 }
 
-function sanitizeLines(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => sanitize(line))
-    .join('\n')
-}

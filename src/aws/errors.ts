@@ -1,5 +1,5 @@
 import {AwsCallError, XtraceError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize, sanitizeLines} from '../render/sanitize.js'
 
 /**
  * SDK errors mapped, once, to messages that say what happened and what to do next.
@@ -153,5 +153,5 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
     const value = env[key]
     if (value && value.length >= 8) out = out.split(value).join('[redacted]')
   }
-  return sanitize(out.replaceAll('\n', '\u0001')).replaceAll('\\x01', '\n')
+  return sanitizeLines(out)
 }

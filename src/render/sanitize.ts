@@ -23,6 +23,14 @@ export function sanitize(text: string): string {
   return UNSAFE.test(text) ? text.replace(UNSAFE, escapeChar) : text
 }
 
+/** Multi-line text: each line sanitised, the line breaks kept. */
+export function sanitizeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => sanitize(line))
+    .join('\n')
+}
+
 /** Any value shown to the user as text: strings are sanitised, other values stringified first. */
 export function sanitizeValue(value: unknown): string {
   if (typeof value === 'string') return sanitize(value)
