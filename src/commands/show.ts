@@ -78,15 +78,14 @@ export default class Show extends XtraceCommand {
       if (progress) ux.action.stop()
     })
 
+    this.warnAll(model.warnings)
     const notReturned = [...model.unprocessedTraceIds, ...model.missingTraceIds]
     if (model.traces.length === 0 && notReturned.length === 0) {
-      this.warnAll(model.warnings)
       throw new InputError(
         'the input holds no trace with a readable segment',
         model.warnings.length > 0 ? ['see the warnings above'] : [],
       )
     }
-    this.warnAll(model.warnings)
     for (const trace of model.traces) this.warnAll(trace.warnings.map((warning) => `trace ${trace.id}: ${warning}`))
     if (!this.jsonEnabled()) {
       const output = renderShow(model, {

@@ -34,6 +34,11 @@ function scalar(value: unknown): string | undefined {
   }
 }
 
+/** Values JSON.stringify leaves out of objects (and turns into null in arrays). */
+function isOmitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol'
+}
+
 interface Frame {
   entries: [string | undefined, unknown][]
   index: number
@@ -62,7 +67,7 @@ export function stringifyJson(value: unknown, indent = 2): string {
       stack.push({entries: item.map((element) => [undefined, element]), index: 0, close: ']', depth: depth + 1, wrote: false})
       return
     }
-    const entries = Object.entries(item).filter(([, v]) => scalar(v) !== '')
+    const entries = Object.entries(item).filter(([, v]) => !isOmitted(v))
     if (entries.length === 0) return void out.push('{}')
     out.push('{')
     stack.push({entries, index: 0, close: '}', depth: depth + 1, wrote: false})

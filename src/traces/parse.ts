@@ -53,7 +53,11 @@ class Collector {
 
   constructor(private readonly name: string) {}
 
+  /** The first problem met, without the input's name: the reason given when nothing is readable. */
+  firstProblem: string | undefined
+
   warn(where: string, message: string): void {
+    this.firstProblem ??= where ? `${where}: ${message}` : message
     this.result.warnings.push(`${this.name}${where ? `: ${where}` : ''}: ${message}`)
   }
 
@@ -230,8 +234,7 @@ export function parseTraceInput(text: string, name: string): ParsedInput {
   }
 
   if (!collector.recognised) {
-    const first = collector.result.warnings[0]
-    const detail = first === undefined ? '' : `: ${first.startsWith(`${sanitize(name)}: `) ? first.slice(sanitize(name).length + 2) : first}`
+    const detail = collector.firstProblem === undefined ? '' : `: ${collector.firstProblem}`
     throw new InputError(`${sanitize(name)} holds no X-Ray segment documents${detail}`, [
       `expected ${ACCEPTED_INPUT_FORMS}`,
     ])
