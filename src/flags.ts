@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import type {AwsOptions} from './aws/clients.js'
+import {UsageError} from './errors.js'
+import {sanitize} from './render/sanitize.js'
 
 /** Flags shared by every command that talks to AWS. */
 export const awsFlags = {
@@ -18,10 +20,47 @@ export const awsFlags = {
   }),
 }
 
-export function awsOptionsFrom(flags: {profile?: string; region?: string; 'endpoint-url'?: string}): AwsOptions {
+export function awsOptionsFrom(flags: {profile?: string; region?: string | string[]; 'endpoint-url'?: string}): AwsOptions {
   const options: AwsOptions = {}
   if (flags.profile) options.profile = flags.profile
-  if (flags.region) options.region = flags.region
+  if (typeof flags.region === 'string' && flags.region) options.region = flags.region
   if (flags['endpoint-url']) options.endpointUrl = flags['endpoint-url']
   return options
+}
+
+/** The AWS flags, with --region repeatable for commands that work across regions. */
+export const multiRegionAwsFlags = {
+  ...awsFlags,
+  region: Flags.string({
+    description: 'AWS region; repeat to work in several (default: $AWS_REGION or the profile\'s region)',
+    helpGroup: 'AWS',
+    multiple: true,
+  }),
+}
+
+/** Which functions: names and ARNs come as arguments; these pick by listing. */
+export const selectionFlags = {
+  all: Flags.boolean({description: 'every function in the region(s)', helpGroup: 'SELECTION'}),
+  match: Flags.string({description: 'functions whose name matches this glob, e.g. "orders-*" (repeatable: any of them)', multiple: true, helpValue: 'GLOB', helpGroup: 'SELECTION'}),
+  tag: Flags.string({description: 'functions tagged KEY=VALUE (repeatable: all of them)', multiple: true, helpValue: 'KEY=VALUE', helpGroup: 'SELECTION'}),
+}
+
+export const DEFAULT_CONCURRENCY = 25
+
+/** How changes are made: plan only, consent, pace. */
+export const changeFlags = {
+  'dry-run': Flags.boolean({description: 'show the plan and change nothing'}),
+  yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (needed for bulk changes without a terminal)'}),
+  concurrency: Flags.integer({description: 'functions changed at the same time', default: DEFAULT_CONCURRENCY, min: 1, max: 100, helpValue: 'N'}),
+  wait: Flags.boolean({description: 'wait until Lambda reports each update Successful (--no-wait: return once accepted)', default: true, allowNo: true}),
+  'wait-timeout': Flags.integer({description: 'give up waiting for one update after this many seconds', default: 300, min: 1, helpValue: 'SECONDS'}),
+}
+
+/** `--tag key=value` → {key, value}; the value may contain '='. */
+export function parseTagFilters(tags: readonly string[]): {key: string; value: string}[] {
+  return tags.map((tag) => {
+    const at = tag.indexOf('=')
+    if (at <= 0) throw new UsageError(`--tag ${sanitize(tag)}: expected KEY=VALUE`, ['e.g. --tag team=payments'])
+    return {key: tag.slice(0, at), value: tag.slice(at + 1)}
+  })
 }

@@ -51,3 +51,33 @@ export function outputWidth(terminal: TerminalFacts, requested?: number): number
   const fromEnv = Number.parseInt(terminal.env.COLUMNS ?? '', 10)
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 120
 }
+
+/**
+ * One self-rewriting status line on stderr, only on a terminal (a pipe or a CI log gets nothing).
+ * Redraws at most ten times a second however often it is told.
+ */
+export class ProgressLine {
+  private last = 0
+  private shown = false
+  private readonly enabled: boolean
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, enabled = true) {
+    this.enabled = enabled && stream.isTTY === true
+  }
+
+  update(text: string, force = false): void {
+    if (!this.enabled) return
+    const now = Date.now()
+    if (!force && now - this.last < 100) return
+    this.last = now
+    const width = (this.stream.columns ?? 80) - 1
+    this.stream.write(`\r\u001B[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`)
+    this.shown = true
+  }
+
+  clear(): void {
+    if (!this.shown) return
+    this.stream.write('\r\u001B[2K')
+    this.shown = false
+  }
+}

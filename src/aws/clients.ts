@@ -1,3 +1,6 @@
+import type {IAMClient} from '@aws-sdk/client-iam'
+import type {LambdaClient} from '@aws-sdk/client-lambda'
+import type {ResourceGroupsTaggingAPIClient} from '@aws-sdk/client-resource-groups-tagging-api'
 import type {XRayClient} from '@aws-sdk/client-xray'
 
 /**
@@ -40,4 +43,28 @@ export async function createXRayClient(options: AwsOptions): Promise<XRayClient>
   quietSdk()
   const {XRayClient} = await import('@aws-sdk/client-xray')
   return new XRayClient(commonConfig(options))
+}
+
+export async function createLambdaClient(options: AwsOptions): Promise<LambdaClient> {
+  quietSdk()
+  const {LambdaClient} = await import('@aws-sdk/client-lambda')
+  return new LambdaClient(commonConfig(options))
+}
+
+/** IAM is global: the SDK picks the partition's IAM endpoint from whichever region is set. */
+export async function createIamClient(options: AwsOptions): Promise<IAMClient> {
+  quietSdk()
+  const {IAMClient} = await import('@aws-sdk/client-iam')
+  return new IAMClient(commonConfig(options))
+}
+
+export async function createTaggingClient(options: AwsOptions): Promise<ResourceGroupsTaggingAPIClient> {
+  quietSdk()
+  const {ResourceGroupsTaggingAPIClient} = await import('@aws-sdk/client-resource-groups-tagging-api')
+  return new ResourceGroupsTaggingAPIClient(commonConfig(options))
+}
+
+/** The region a client resolved (flag, environment or profile); fails clearly when there is none. */
+export async function resolvedRegion(client: {config: {region: () => Promise<string>}}): Promise<string> {
+  return client.config.region()
 }

@@ -139,11 +139,12 @@ describe('xtrace show --file (offline, through the binary)', () => {
 })
 
 describe('startup', () => {
-  it('--help, --version and show --file never load the AWS SDK', async () => {
-    for (const args of [['--help'], ['--version'], ['show', '--help'], ['show', '-f', fixture(AWSDOCS)]]) {
+  it('--help, --version, every command\'s --help and show --file never load the AWS SDK', async () => {
+    const commands = [['enable', '--help'], ['disable', '--help'], ['status', '--help'], ['restore', '--help'], ['restore', '--list']]
+    for (const args of [['--help'], ['--version'], ['show', '--help'], ['show', '-f', fixture(AWSDOCS)], ...commands]) {
       const spy = join(scratch, `modules-${args.join('_').replace(/[^a-z]/gi, '')}.txt`)
       writeFileSync(spy, '')
-      const result = await runCli(args, {env: {NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}})
+      const result = await runCli(args, {env: {NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy, XDG_STATE_HOME: scratch}})
       expect(result.code).toBe(0)
       const modules = readFileSync(spy, 'utf8')
       // The spy saw modules load: oclif (but for --version, which skips it), our own code for show.

@@ -9,6 +9,7 @@
  *   - Lambda, REST-JSON: ListFunctions, GetFunctionConfiguration, UpdateFunctionConfiguration, once
  *     `installLambda(aws)` (local-lambda.ts) is called.
  *   - IAM, query/XML: roles and their policies, once `installIam(aws)` (local-iam.ts) is called.
+ *   - Resource Groups Tagging API, JSON 1.1: GetResources for Lambda functions, with `installLambda`.
  * The service is taken from the SigV4 credential scope, as one endpoint serves them all; more
  * operations register the same way (see `route`).
  *
@@ -29,11 +30,14 @@ export interface Fault {
   times?: number
   /** For `latency`: milliseconds to wait before answering normally. */
   delayMs?: number
+  /** Hit only this share of the matching requests (0..1), at random; default: every one. */
+  probability?: number
 }
 
 export interface LoggedRequest {
   service: string
   operation: string
+  region: string
   body: string
   at: number
   fault?: FaultKind
@@ -42,6 +46,8 @@ export interface LoggedRequest {
 export interface ParsedRequest {
   service: string
   operation: string
+  /** Region from the SigV4 credential scope. */
+  region: string
   method: string
   path: string
   query: URLSearchParams
@@ -59,9 +65,9 @@ export interface Reply {
 
 export type Handler = (request: ParsedRequest, aws: LocalAws) => Reply | Promise<Reply>
 
-type Protocol = 'rest-json' | 'query'
+type Protocol = 'rest-json' | 'query' | 'json'
 
-const PROTOCOLS: Record<string, Protocol> = {xray: 'rest-json', lambda: 'rest-json', sts: 'query', iam: 'query'}
+const PROTOCOLS: Record<string, Protocol> = {xray: 'rest-json', lambda: 'rest-json', sts: 'query', iam: 'query', tagging: 'json'}
 
 const XRAY_ROUTES: Record<string, string> = {
   'POST /Traces': 'BatchGetTraces',
@@ -110,7 +116,7 @@ export function queryError(status: number, code: string, message: string): Reply
 }
 
 function faultReply(kind: FaultKind, protocol: Protocol, service: string): Reply {
-  const json = protocol === 'rest-json'
+  const json = protocol !== 'query'
   switch (kind) {
     case 'throttle':
       if (json) return restJsonError(429, service === 'lambda' ? 'TooManyRequestsException' : 'ThrottlingException', 'Rate exceeded')
@@ -227,17 +233,20 @@ export class LocalAws {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks).toString('utf8')
     const url = new URL(req.url ?? '/', 'http://localhost')
-    const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? '')
-    const service = scope?.[1] ?? 'unknown'
+    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? '')
+    const region = scope?.[1] ?? 'us-east-1'
+    const service = scope?.[2] ?? 'unknown'
     const protocol = PROTOCOLS[service] ?? 'rest-json'
     const params = protocol === 'query' ? new URLSearchParams(body) : new URLSearchParams()
     const operation =
       protocol === 'query'
         ? (params.get('Action') ?? 'unknown')
-        : service === 'xray'
+        : protocol === 'json'
+          ? (String(req.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown')
+          : service === 'xray'
           ? (XRAY_ROUTES[`${req.method} ${url.pathname}`] ?? 'unknown')
           : (this.restOperation?.(service, req.method ?? 'GET', url.pathname) ?? 'unknown')
-    const logged: LoggedRequest = {service, operation, body, at: Date.now()}
+    const logged: LoggedRequest = {service, operation, region, body, at: Date.now()}
     this.requests.push(logged)
 
     const fault = this.takeFault(service, operation)
@@ -268,6 +277,7 @@ export class LocalAws {
     const request: ParsedRequest = {
       service,
       operation,
+      region,
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
@@ -283,7 +293,11 @@ export class LocalAws {
 
   private takeFault(service: string, operation: string): Fault | undefined {
     const fault = this.faults.find(
-      (f) => f.remaining > 0 && (f.service === undefined || f.service === service) && (f.operation === undefined || f.operation === operation),
+      (f) =>
+        f.remaining > 0 &&
+        (f.service === undefined || f.service === service) &&
+        (f.operation === undefined || f.operation === operation) &&
+        (f.probability === undefined || Math.random() < f.probability),
     )
     if (fault) fault.remaining--
     return fault

@@ -6,6 +6,9 @@
  *
  * Install with `installIam(aws)`; issues 4 and 5 build on it.
  */
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {type LocalAws, queryError, queryReply} from './local-aws.js'
 
 const NS = 'https://iam.amazonaws.com/doc/2010-05-08/'
@@ -23,6 +26,35 @@ export interface LocalIam {
   /** Managed policies by ARN: their default version's document. */
   policies: Map<string, {name: string; document: unknown}>
   addRole(name: string, options?: {attached?: string[]; inline?: Record<string, unknown>}): LocalRole
+  /** When each (role, policy) attachment happened, for simulating IAM's propagation delay. */
+  attachedAt: Map<string, number>
+  /**
+   * A deliberately simple stand-in for Lambda's own check: the role has an X-Ray write grant (the
+   * managed policies, or an Allow of xray:PutTraceSegments / xray:* / * in an inline policy), and
+   * attachments made through AttachRolePolicy count only `propagationMs` after they were made.
+   */
+  canWriteXRay(roleArn: string, propagationMs?: number): boolean
+}
+
+const MANAGED_DIR = join(import.meta.dirname, '../fixtures/iam')
+
+/** The real AWS managed policy documents (test/fixtures/iam, see SOURCES.md there), by ARN. */
+export function managedPolicies(): Map<string, {name: string; document: unknown}> {
+  const out = new Map<string, {name: string; document: unknown}>()
+  for (const file of readdirSync(MANAGED_DIR).filter((name) => name.endsWith('.json'))) {
+    const policy = JSON.parse(readFileSync(join(MANAGED_DIR, file), 'utf8')) as {PolicyName: string; Arn: string; Document: unknown}
+    out.set(policy.Arn, {name: policy.PolicyName, document: policy.Document})
+  }
+  return out
+}
+
+function grantsXRayWrite(document: unknown): boolean {
+  const statements = (document as {Statement?: unknown}).Statement
+  return (Array.isArray(statements) ? statements : [statements]).some((statement) => {
+    const s = statement as {Effect?: string; Action?: string | string[]}
+    const actions = Array.isArray(s.Action) ? s.Action : [s.Action]
+    return s.Effect === 'Allow' && actions.some((action) => action === '*' || action === 'xray:*' || action === 'xray:PutTraceSegments')
+  })
 }
 
 const xml = (text: string) => text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`)
@@ -36,7 +68,17 @@ export const LAMBDA_TRUST_POLICY = {
 export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
   const iam: LocalIam = {
     roles: new Map(),
-    policies: new Map(),
+    policies: managedPolicies(),
+    attachedAt: new Map(),
+    canWriteXRay(roleArn, propagationMs = 0) {
+      const found = iam.roles.get(roleArn.split('/').pop() ?? '')
+      if (!found) return false
+      const settled = (policyArn: string) => Date.now() - (iam.attachedAt.get(`${found.name} ${policyArn}`) ?? 0) >= propagationMs
+      return (
+        found.attached.some((arn) => settled(arn) && grantsXRayWrite(iam.policies.get(arn)?.document ?? {})) ||
+        [...found.inline.values()].some(grantsXRayWrite)
+      )
+    },
     addRole(name, options = {}) {
       const role: LocalRole = {
         name,
@@ -115,7 +157,10 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     if (!found) return noRole(params)
     const arn = params.get('PolicyArn') ?? ''
     if (!iam.policies.has(arn)) return queryError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`)
-    if (!found.attached.includes(arn)) found.attached.push(arn)
+    if (!found.attached.includes(arn)) {
+      found.attached.push(arn)
+      iam.attachedAt.set(`${found.name} ${arn}`, Date.now())
+    }
     return queryReply('AttachRolePolicy', '', NS)
   })
   return iam

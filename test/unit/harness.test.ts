@@ -132,3 +132,39 @@ describe('local IAM (query/XML)', () => {
     client.destroy()
   })
 })
+
+describe('local Lambda: what enable and status read', () => {
+  it('serves GetFunction (without leaking into the configuration), aliases, versions, regions and tag search', async () => {
+    const {installLambda} = await import('../harness/local-lambda.js')
+    const lambda = installLambda(aws)
+    lambda.add('east', {tags: {team: 'a'}})
+    lambda.add('west', {tags: {team: 'a'}, region: 'eu-west-1'})
+    lambda.publish('east', 'prod')
+    lambda.get('east')!.TracingConfig = {Mode: 'Active'}
+    const {LambdaClient, GetFunctionCommand, GetFunctionConfigurationCommand, ListAliasesCommand, ListVersionsByFunctionCommand, ListFunctionsCommand} = await import('@aws-sdk/client-lambda')
+    const east = new LambdaClient({region: 'us-east-1', endpoint: aws.url, credentials, maxAttempts: 1})
+    const west = new LambdaClient({region: 'eu-west-1', endpoint: aws.url, credentials, maxAttempts: 1})
+
+    const got = await east.send(new GetFunctionCommand({FunctionName: 'east'}))
+    expect(got.Configuration).toMatchObject({FunctionName: 'east', LastUpdateStatus: 'Successful', TracingConfig: {Mode: 'Active'}})
+    expect(got.Configuration).not.toHaveProperty('tags')
+    expect(got.Tags).toEqual({team: 'a'})
+    expect((await east.send(new ListAliasesCommand({FunctionName: 'east'}))).Aliases).toMatchObject([{Name: 'prod', FunctionVersion: '1'}])
+    expect((await east.send(new GetFunctionConfigurationCommand({FunctionName: 'east', Qualifier: '1'}))).TracingConfig).toEqual({Mode: 'PassThrough'})
+    expect((await east.send(new ListVersionsByFunctionCommand({FunctionName: 'east'}))).Versions!.map((v) => v.Version)).toEqual(['$LATEST', '1'])
+    // ListFunctions leaves out the state fields, as Lambda does.
+    const listed = (await east.send(new ListFunctionsCommand({}))).Functions!
+    expect(listed.map((f) => f.FunctionName)).toEqual(['east'])
+    expect(listed[0]).not.toHaveProperty('LastUpdateStatus')
+    expect((await west.send(new ListFunctionsCommand({}))).Functions!.map((f) => f.FunctionName)).toEqual(['west'])
+    await expect(east.send(new GetFunctionCommand({FunctionName: 'west'}))).rejects.toMatchObject({name: 'ResourceNotFoundException'})
+
+    const {ResourceGroupsTaggingAPIClient, GetResourcesCommand} = await import('@aws-sdk/client-resource-groups-tagging-api')
+    const tagging = new ResourceGroupsTaggingAPIClient({region: 'eu-west-1', endpoint: aws.url, credentials, maxAttempts: 1})
+    const tagged = await tagging.send(new GetResourcesCommand({TagFilters: [{Key: 'team', Values: ['a']}], ResourceTypeFilters: ['lambda:function']}))
+    expect(tagged.ResourceTagMappingList!.map((m) => m.ResourceARN)).toEqual(['arn:aws:lambda:eu-west-1:123456789012:function:west'])
+    aws.inject({kind: 'throttle', service: 'tagging', times: 1})
+    await expect(tagging.send(new GetResourcesCommand({}))).rejects.toMatchObject({name: 'ThrottlingException'})
+    for (const client of [east, west, tagging]) client.destroy()
+  })
+})

@@ -1,0 +1,53 @@
+import {Args} from '@oclif/core'
+
+import {RegionalClients} from '../aws/regions.js'
+import {awsOptionsFrom, changeFlags, multiRegionAwsFlags, selectionFlags} from '../flags.js'
+import type {ChangeJson} from '../render/changes.js'
+import {planChange} from '../tracing/apply.js'
+import {TracingChangeCommand} from '../tracing/change-command.js'
+import {selectFunctionsOrFail, selectionFromArgs} from '../tracing/selection.js'
+import {CHANGE_EXIT_CODES} from '../tracing/help.js'
+
+export default class Disable extends TracingChangeCommand {
+  static override summary = 'Turn off Active X-Ray tracing (back to PassThrough) for Lambda functions.'
+
+  static override description = [
+    'Sets TracingConfig.Mode to PassThrough with UpdateFunctionConfiguration: the function no longer samples requests itself, and traces only requests that arrive with a sampled tracing header from an upstream service. Functions already PassThrough are left alone.',
+    'IAM is not touched: the role keeps its X-Ray permissions. Every change is written to a journal first: `xtrace restore` turns tracing back on where it was on.',
+    CHANGE_EXIT_CODES,
+  ].join('\n\n')
+
+  static override examples = [
+    {description: 'Disable one function', command: '<%= config.bin %> <%= command.id %> orders-api'},
+    {description: 'Disable everything in a region, after checking the plan', command: '<%= config.bin %> <%= command.id %> --all --dry-run'},
+    {description: 'Disable by tag, without a prompt, and print JSON', command: '<%= config.bin %> <%= command.id %> --tag env=dev --yes --json'},
+  ]
+
+  static override strict = false
+
+  static override args = {
+    // ignoreStdin: oclif would otherwise take piped input as the first name; xtrace reads stdin itself for -.
+    function: Args.string({description: 'function names or ARNs, or - to read names from stdin', ignoreStdin: true}),
+  }
+
+  static override flags = {
+    ...changeFlags,
+    ...selectionFlags,
+    ...multiRegionAwsFlags,
+  }
+
+  public async run(): Promise<ChangeJson> {
+    const {argv, flags} = await this.parse(Disable)
+    const selection = selectionFromArgs(argv as string[], flags)
+    const regional = new RegionalClients(awsOptionsFrom(flags))
+    const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection)
+    return this.executeChange({
+      plan: planChange(functions, 'PassThrough'),
+      mode: 'PassThrough',
+      flags,
+      regional,
+      journal: {command: 'disable'},
+      singleNamed: selection.refs.length === 1 && !selection.all && selection.match.length === 0 && selection.tags.length === 0,
+    })
+  }
+}

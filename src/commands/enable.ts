@@ -1,0 +1,56 @@
+import {Args, Flags} from '@oclif/core'
+
+import {RegionalClients} from '../aws/regions.js'
+import {awsOptionsFrom, changeFlags, multiRegionAwsFlags, selectionFlags} from '../flags.js'
+import type {ChangeJson} from '../render/changes.js'
+import {planChange} from '../tracing/apply.js'
+import {TracingChangeCommand} from '../tracing/change-command.js'
+import {selectFunctionsOrFail, selectionFromArgs} from '../tracing/selection.js'
+import {CHANGE_EXIT_CODES} from '../tracing/help.js'
+
+export default class Enable extends TracingChangeCommand {
+  static override summary = 'Turn on Active X-Ray tracing for Lambda functions.'
+
+  static override description = [
+    'Sets TracingConfig.Mode to Active with UpdateFunctionConfiguration, for one function or thousands. Functions already Active are left alone, so a second run changes nothing.',
+    'Before enabling, xtrace checks that each execution role may call xray:PutTraceSegments and xray:PutTelemetryRecords (Lambda refuses Active tracing otherwise). With --attach-policy it attaches the AWS managed policy AWSXRayDaemonWriteAccess to roles that lack them; IAM is never touched without that flag.',
+    'Every change is written to a journal first: `xtrace restore` puts the previous modes back. Only $LATEST can change: published versions keep the mode they were published with.',
+    CHANGE_EXIT_CODES,
+  ].join('\n\n')
+
+  static override examples = [
+    {description: 'Enable one function', command: '<%= config.bin %> <%= command.id %> orders-api'},
+    {description: 'Enable every function whose name starts with orders-, granting the X-Ray permission where missing', command: '<%= config.bin %> <%= command.id %> --match "orders-*" --attach-policy'},
+    {description: 'See what would change for a team\'s functions in two regions', command: '<%= config.bin %> <%= command.id %> --tag team=payments --region us-east-1 --region eu-west-1 --dry-run'},
+    {description: 'Enable the functions listed in a file, without a prompt (CI)', command: '<%= config.bin %> <%= command.id %> - --yes < functions.txt'},
+  ]
+
+  static override strict = false
+
+  static override args = {
+    // ignoreStdin: oclif would otherwise take piped input as the first name; xtrace reads stdin itself for -.
+    function: Args.string({description: 'function names or ARNs, or - to read names from stdin', ignoreStdin: true}),
+  }
+
+  static override flags = {
+    'attach-policy': Flags.boolean({description: 'attach AWSXRayDaemonWriteAccess to execution roles that lack the X-Ray permissions (asks first, unless --yes)'}),
+    ...changeFlags,
+    ...selectionFlags,
+    ...multiRegionAwsFlags,
+  }
+
+  public async run(): Promise<ChangeJson> {
+    const {argv, flags} = await this.parse(Enable)
+    const selection = selectionFromArgs(argv as string[], flags)
+    const regional = new RegionalClients(awsOptionsFrom(flags))
+    const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection)
+    return this.executeChange({
+      plan: planChange(functions, 'Active'),
+      mode: 'Active',
+      flags,
+      regional,
+      journal: {command: 'enable'},
+      singleNamed: selection.refs.length === 1 && !selection.all && selection.match.length === 0 && selection.tags.length === 0,
+    })
+  }
+}

@@ -1,0 +1,90 @@
+import {Args, Flags} from '@oclif/core'
+
+import {RegionalClients} from '../aws/regions.js'
+import {InputError, UsageError} from '../errors.js'
+import {awsFlags, awsOptionsFrom, changeFlags} from '../flags.js'
+import {currentTerminal, makeChalk} from '../output.js'
+import type {ChangeJson} from '../render/changes.js'
+import {renderOperations, type OperationsJson, toOperationsJson} from '../render/operations.js'
+import {planChange} from '../tracing/apply.js'
+import {TracingChangeCommand} from '../tracing/change-command.js'
+import {CHANGE_EXIT_CODES} from '../tracing/help.js'
+import {listOperations, type Operation, restorableEntries, stateDirectory} from '../tracing/journal.js'
+import {readFunction} from '../tracing/select.js'
+import {runPool} from '../util/pool.js'
+
+export default class Restore extends TracingChangeCommand {
+  static override summary = 'Put back the tracing modes an enable or disable changed.'
+
+  static override description = [
+    `Every enable, disable and restore writes a journal before it changes anything (in ${'$XDG_STATE_HOME/xtrace'}, by default ~/.local/state/xtrace). restore reads it and sets each function it changed back to its previous mode — also after a run that was interrupted. With no id it undoes the latest operation not yet restored; --list shows them all.`,
+    'Functions already back in their previous mode are left alone. Like enable and disable it shows the plan with --dry-run and asks before changing more than one function unless --yes.',
+    CHANGE_EXIT_CODES,
+  ].join('\n\n')
+
+  static override examples = [
+    {description: 'Undo the last change', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'See the recorded operations', command: '<%= config.bin %> <%= command.id %> --list'},
+    {description: 'Undo a particular operation, without a prompt', command: '<%= config.bin %> <%= command.id %> 20261124T101500Z-a1b2c3 --yes'},
+  ]
+
+  static override args = {
+    operation: Args.string({description: 'the operation to undo (default: the latest one not yet restored)', ignoreStdin: true}),
+  }
+
+  static override flags = {
+    list: Flags.boolean({description: 'list the recorded operations, newest first, and change nothing'}),
+    ...changeFlags,
+    ...awsFlags,
+  }
+
+  public async run(): Promise<ChangeJson | OperationsJson> {
+    const {args, flags} = await this.parse(Restore)
+    const operations = listOperations()
+    if (flags.list) {
+      if (!this.jsonEnabled()) {
+        const terminal = currentTerminal()
+        this.log(renderOperations(operations, {chalk: makeChalk(terminal), directory: stateDirectory()}))
+      }
+      return toOperationsJson(operations)
+    }
+
+    const operation = pickOperation(operations, args.operation)
+    const entries = restorableEntries(operation)
+    const modes = new Set(entries.map((entry) => entry.previousMode))
+    if (entries.length === 0 || modes.size !== 1) {
+      throw new InputError(`operation ${operation.id} changed no function: nothing to restore`, ['xtrace restore --list'], 'NOTHING_TO_RESTORE')
+    }
+    const mode = entries[0]!.previousMode
+
+    const regional = new RegionalClients(awsOptionsFrom(flags))
+    const states = await runPool(entries, 16, async (entry) => readFunction((await regional.forRegion(entry.region)).lambda, entry.region, entry.arn))
+    const gone = entries.filter((_, index) => !states[index])
+    for (const entry of gone) this.printToStderr(`warning: ${entry.function} (${entry.region}) no longer exists; skipped`)
+    const functions = states.filter((state) => state !== undefined)
+    return this.executeChange({
+      plan: planChange(functions, mode),
+      mode,
+      flags,
+      regional,
+      journal: {command: 'restore', restores: operation.id},
+      singleNamed: entries.length === 1,
+    })
+  }
+}
+
+/** The named operation, or the latest enable/disable not restored yet. */
+function pickOperation(operations: Operation[], id: string | undefined): Operation {
+  if (operations.length === 0) {
+    throw new InputError('no operation is on record: xtrace has not changed anything from this account on this machine', [], 'NOTHING_TO_RESTORE')
+  }
+  if (id) {
+    const found = operations.find((operation) => operation.id === id)
+    if (!found) throw new UsageError(`no operation ${id} on record`, ['xtrace restore --list'], 'UNKNOWN_OPERATION')
+    return found
+  }
+  const restored = new Set(operations.flatMap((operation) => (operation.restores ? [operation.restores] : [])))
+  const latest = operations.find((operation) => operation.command !== 'restore' && !restored.has(operation.id) && restorableEntries(operation).length > 0)
+  if (!latest) throw new InputError('every recorded operation has been restored already', ['xtrace restore --list, then xtrace restore ID'], 'NOTHING_TO_RESTORE')
+  return latest
+}

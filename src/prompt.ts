@@ -1,0 +1,23 @@
+import {ExitCode, UsageError, XtraceError} from './errors.js'
+
+/**
+ * Consent for changes. On a terminal: a y/N question on stderr (stdout stays for results).
+ * Without one and without --yes: refuse, as gh does, rather than guess.
+ */
+export async function confirmChange(question: string, options: {yes: boolean; what: string}): Promise<boolean> {
+  if (options.yes) return true
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new UsageError(`--yes required when not running interactively (${options.what})`, [
+      'check the plan with --dry-run, then run again with --yes',
+    ], 'CONFIRMATION_REQUIRED')
+  }
+  const {default: confirm} = await import('@inquirer/confirm')
+  try {
+    return await confirm({message: question, default: false}, {output: process.stderr})
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError') {
+      throw new XtraceError('interrupted: nothing was changed', {code: 'INTERRUPTED', exit: ExitCode.interrupted})
+    }
+    throw error
+  }
+}

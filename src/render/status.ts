@@ -1,0 +1,53 @@
+import type {ChalkInstance} from 'chalk'
+
+import type {FunctionStatus} from '../tracing/status.js'
+import {summariseStatus} from '../tracing/status.js'
+import {plural} from './format.js'
+import {renderTable} from './table.js'
+
+/** The `xtrace status` table and its coverage line. Pure. */
+
+export interface StatusStyle {
+  chalk: ChalkInstance
+  /** Terminal width; undefined on a pipe, where nothing is cut. */
+  width?: number
+}
+
+const WRITE_LABEL: Record<FunctionStatus['roleVerdict'], string> = {
+  allowed: 'yes',
+  missing: 'no',
+  denied: 'denied',
+  unknown: '?',
+}
+
+export function renderStatus(functions: readonly FunctionStatus[], style: StatusStyle): string {
+  const {chalk} = style
+  const summary = summariseStatus(functions)
+  const coverage = `${summary.active} of ${plural(summary.functions, 'function')} Active, ${summary.coveragePercent}%`
+  if (functions.length === 0) return 'No functions selected.'
+  const multiRegion = new Set(functions.map((fn) => fn.region)).size > 1
+  const aliases = (fn: FunctionStatus) =>
+    fn.publishedAliases.map((a) => `${a.alias}→${a.version}${a.mode && a.mode !== fn.mode ? ` (${a.mode})` : ''}`).join(', ') || '-'
+  const table = renderTable(functions, [
+    {header: 'FUNCTION', value: (fn) => fn.function, shrink: true, min: 12},
+    ...(multiRegion ? [{header: 'REGION', value: (fn: FunctionStatus) => fn.region}] : []),
+    {header: 'MODE', value: (fn) => fn.mode, style: (text, fn) => (fn.mode === 'Active' ? chalk.green(text) : chalk.dim(text))},
+    {header: 'RUNTIME', value: (fn) => fn.runtime ?? '-'},
+    {header: 'MEMORY', value: (fn) => (fn.memory === null ? '-' : `${fn.memory} MB`), align: 'right'},
+    {header: 'ROLE', value: (fn) => fn.role, shrink: true, min: 10},
+    {
+      header: 'X-RAY WRITE',
+      value: (fn) => WRITE_LABEL[fn.roleVerdict],
+      style: (text, fn) => (fn.roleVerdict === 'allowed' ? chalk.green(text) : fn.roleVerdict === 'unknown' ? chalk.yellow(text) : chalk.red(text)),
+    },
+    {header: 'LAST UPDATE', value: (fn) => fn.lastUpdateStatus ?? '-', style: (text, fn) => (fn.lastUpdateStatus === 'Failed' ? chalk.red(text) : text)},
+    {header: 'PUBLISHED ALIASES', value: aliases, shrink: true, min: 12},
+  ], {...(style.width === undefined ? {} : {width: style.width}), header: chalk.bold})
+
+  const lines = [table, '', coverage]
+  const cannotWrite = functions.filter((fn) => fn.mode === 'Active' && (fn.roleVerdict === 'missing' || fn.roleVerdict === 'denied'))
+  if (cannotWrite.length > 0) lines.push(chalk.red(`${plural(cannotWrite.length, 'Active function')} cannot send traces: the role lacks the X-Ray permissions (xtrace doctor explains)`))
+  const frozen = functions.filter((fn) => fn.publishedAliases.some((a) => a.mode !== null && a.mode !== fn.mode))
+  if (frozen.length > 0) lines.push(`${plural(frozen.length, 'function')} ${frozen.length === 1 ? 'has' : 'have'} aliases on published versions with another mode (shown in brackets): publish a new version to change them`)
+  return lines.join('\n')
+}

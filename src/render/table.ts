@@ -1,0 +1,58 @@
+import {displayWidth, padEnd, padStart, truncate} from './format.js'
+import {sanitize} from './sanitize.js'
+
+/**
+ * Plain text tables: a header, aligned columns separated by two spaces, nothing else — easy to read
+ * on a terminal and to cut with awk on a pipe. On a terminal (`width` set) the columns marked
+ * `shrink` give up space, widest first, so lines fit; on a pipe nothing is cut.
+ * Cells are sanitised here; `style` (colour) is applied after layout so it never counts as width.
+ */
+
+export interface Column<Row> {
+  header: string
+  value: (row: Row) => string
+  align?: 'left' | 'right'
+  /** May be cut to fit the width (names, roles, reasons). */
+  shrink?: boolean
+  /** Never cut below this many columns. */
+  min?: number
+  style?: (text: string, row: Row) => string
+}
+
+export function renderTable<Row>(rows: readonly Row[], columns: Column<Row>[], options: {width?: number; header?: (text: string) => string} = {}): string {
+  const cells = rows.map((row) => columns.map((column) => sanitize(column.value(row))))
+  const widths = columns.map((column, index) => Math.max(displayWidth(column.header), ...cells.map((line) => displayWidth(line[index]!))))
+  if (options.width !== undefined) fitWidths(widths, columns, options.width)
+
+  const layout = (texts: string[], styled: (text: string, index: number) => string) =>
+    texts
+      .map((text, index) => {
+        const column = columns[index]!
+        const cut = truncate(text, widths[index]!)
+        const padded = index === texts.length - 1 && column.align !== 'right' ? cut : column.align === 'right' ? padStart(cut, widths[index]!) : padEnd(cut, widths[index]!)
+        return styled(padded, index)
+      })
+      .join('  ')
+      .trimEnd()
+
+  const header = layout(columns.map((column) => column.header), (text) => (options.header ? options.header(text) : text))
+  const lines = cells.map((texts, rowIndex) => layout(texts, (text, index) => columns[index]!.style?.(text, rows[rowIndex]!) ?? text))
+  return [header, ...lines].join('\n')
+}
+
+function fitWidths<Row>(widths: number[], columns: Column<Row>[], width: number): void {
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1)
+  let excess = total() - width
+  while (excess > 0) {
+    let widest = -1
+    for (let i = 0; i < columns.length; i++) {
+      if (!columns[i]!.shrink || widths[i]! <= (columns[i]!.min ?? 8)) continue
+      if (widest === -1 || widths[i]! > widths[widest]!) widest = i
+    }
+    if (widest === -1) return
+    const floor = columns[widest]!.min ?? 8
+    const step = Math.min(excess, widths[widest]! - floor, Math.max(1, Math.ceil(excess / 4)))
+    widths[widest] = widths[widest]! - step
+    excess -= step
+  }
+}

@@ -1,0 +1,163 @@
+import type {FunctionConfiguration, LambdaClient} from '@aws-sdk/client-lambda'
+import type {ResourceGroupsTaggingAPIClient} from '@aws-sdk/client-resource-groups-tagging-api'
+import picomatch from 'picomatch'
+
+import {mapAwsError} from '../aws/errors.js'
+import {runPool} from '../util/pool.js'
+import {type FunctionRef, type TracingMode} from './refs.js'
+
+/**
+ * Turns names, ARNs and selectors (`--all`, `--match`, `--tag`) into the functions they mean, in
+ * one or more regions. Listing follows every page of ListFunctions; `--tag` asks the Resource
+ * Groups Tagging API, which filters server-side, instead of one ListTags call per function.
+ */
+
+export interface FunctionState {
+  name: string
+  arn: string
+  region: string
+  mode: TracingMode
+  role: string
+  revisionId?: string
+  runtime?: string
+  memory?: number
+  state?: string
+  lastUpdateStatus?: string
+  lastUpdateStatusReason?: string
+}
+
+export interface RegionClients {
+  region: string
+  lambda: LambdaClient
+  tagging: () => Promise<ResourceGroupsTaggingAPIClient>
+}
+
+export interface Selection {
+  refs: FunctionRef[]
+  all: boolean
+  match: string[]
+  /** key=value pairs, all of which must hold. */
+  tags: {key: string; value: string}[]
+}
+
+export interface Selected {
+  functions: FunctionState[]
+  /** Named functions found in none of the regions searched. */
+  notFound: {ref: FunctionRef; regions: string[]}[]
+  warnings: string[]
+}
+
+/** Reads of configurations run this many at a time (reads are cheap; Lambda's read quotas are high). */
+export const READ_CONCURRENCY = 16
+
+export function toFunctionState(config: FunctionConfiguration, region: string): FunctionState {
+  const state: FunctionState = {
+    name: config.FunctionName ?? '',
+    arn: config.FunctionArn ?? '',
+    region,
+    mode: config.TracingConfig?.Mode === 'Active' ? 'Active' : 'PassThrough',
+    role: config.Role ?? '',
+  }
+  if (config.RevisionId) state.revisionId = config.RevisionId
+  if (config.Runtime) state.runtime = config.Runtime
+  else if (config.PackageType === 'Image') state.runtime = 'image'
+  if (config.MemorySize !== undefined) state.memory = config.MemorySize
+  if (config.State) state.state = config.State
+  if (config.LastUpdateStatus) state.lastUpdateStatus = config.LastUpdateStatus
+  if (config.LastUpdateStatusReason) state.lastUpdateStatusReason = config.LastUpdateStatusReason
+  return state
+}
+
+/** The configuration of $LATEST, or undefined when there is no such function. */
+export async function readFunction(lambda: LambdaClient, region: string, nameOrArn: string): Promise<FunctionState | undefined> {
+  const {GetFunctionConfigurationCommand} = await import('@aws-sdk/client-lambda')
+  try {
+    return toFunctionState(await lambda.send(new GetFunctionConfigurationCommand({FunctionName: nameOrArn})), region)
+  } catch (error) {
+    if ((error as {name?: string}).name === 'ResourceNotFoundException') return undefined
+    throw mapAwsError(error, {action: 'lambda:GetFunctionConfiguration'})
+  }
+}
+
+export async function listFunctions(clients: RegionClients): Promise<FunctionState[]> {
+  const {paginateListFunctions} = await import('@aws-sdk/client-lambda')
+  const out: FunctionState[] = []
+  try {
+    for await (const page of paginateListFunctions({client: clients.lambda}, {})) {
+      for (const config of page.Functions ?? []) out.push(toFunctionState(config, clients.region))
+    }
+  } catch (error) {
+    throw mapAwsError(error, {action: 'lambda:ListFunctions'})
+  }
+  return out
+}
+
+async function taggedArns(clients: RegionClients, tags: Selection['tags']): Promise<string[]> {
+  const {paginateGetResources} = await import('@aws-sdk/client-resource-groups-tagging-api')
+  const client = await clients.tagging()
+  const arns: string[] = []
+  try {
+    const filters = tags.map(({key, value}) => ({Key: key, Values: [value]}))
+    for await (const page of paginateGetResources({client}, {TagFilters: filters, ResourceTypeFilters: ['lambda:function']})) {
+      for (const mapping of page.ResourceTagMappingList ?? []) if (mapping.ResourceARN) arns.push(mapping.ResourceARN)
+    }
+  } catch (error) {
+    throw mapAwsError(error, {action: 'tag:GetResources'})
+  }
+  return arns
+}
+
+function nameOfArn(arn: string): string {
+  return arn.split(':')[6] ?? arn
+}
+
+/**
+ * `regions` are searched for bare names and listed for selectors; a full ARN is looked up in its own
+ * region, through `clientsFor`.
+ */
+export async function selectFunctions(
+  regions: RegionClients[],
+  selection: Selection,
+  clientsFor: (region: string) => Promise<RegionClients>,
+): Promise<Selected> {
+  const byArn = new Map<string, FunctionState>()
+  const warnings: string[] = []
+  const matchers = selection.match.map((glob) => picomatch(glob, {dot: true}))
+  const nameMatches = (name: string) => matchers.length === 0 || matchers.some((matches) => matches(name))
+  const selects = selection.all || selection.match.length > 0 || selection.tags.length > 0
+
+  if (selects) {
+    for (const clients of regions) {
+      if (selection.tags.length > 0) {
+        const arns = (await taggedArns(clients, selection.tags)).filter((arn) => nameMatches(nameOfArn(arn)))
+        const states = await runPool(arns, READ_CONCURRENCY, (arn) => readFunction(clients.lambda, clients.region, arn))
+        states.forEach((state, index) => {
+          if (state) byArn.set(state.arn, state)
+          // The tagging index lags behind deletions.
+          else warnings.push(`${arns[index]} is tagged but no longer exists`)
+        })
+      } else {
+        for (const state of await listFunctions(clients)) if (nameMatches(state.name)) byArn.set(state.arn, state)
+      }
+    }
+  }
+
+  const notFound: Selected['notFound'] = []
+  const lookups = await Promise.all(
+    selection.refs.map(async (ref) => ({ref, where: ref.region ? [await clientsFor(ref.region)] : regions})),
+  )
+  const found = await runPool(lookups, READ_CONCURRENCY, async ({ref, where}) => {
+    const states = await Promise.all(
+      where.map((clients) => readFunction(clients.lambda, clients.region, ref.region ? ref.input : ref.name)),
+    )
+    return states.filter((state): state is FunctionState => state !== undefined)
+  })
+  found.forEach((states, index) => {
+    const {ref, where} = lookups[index]!
+    if (!states || states.length === 0) notFound.push({ref, regions: where.map((r) => r.region)})
+    else for (const state of states) byArn.set(state.arn, state)
+  })
+
+  const functions = [...byArn.values()].sort((a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name))
+  return {functions, notFound, warnings}
+}

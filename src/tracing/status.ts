@@ -1,0 +1,109 @@
+import type {LambdaClient} from '@aws-sdk/client-lambda'
+
+import type {RegionalClients} from '../aws/regions.js'
+import {mapAwsError} from '../aws/errors.js'
+import {RolePermissionReader, roleNameFromArn, type XRayWriteVerdict} from '../permissions/role.js'
+import {runPool} from '../util/pool.js'
+import type {TracingMode} from './refs.js'
+import {type FunctionState, READ_CONCURRENCY, readFunction} from './select.js'
+
+/**
+ * What `xtrace status` reports for each function: its tracing mode and what decides whether traces
+ * arrive — the role's X-Ray permission (each role evaluated once), the last update, and aliases on
+ * published versions (whose configuration, tracing mode included, is frozen).
+ */
+
+export interface PublishedAlias {
+  alias: string
+  version: string
+  /** null when the version's configuration could not be read. */
+  mode: TracingMode | null
+}
+
+export interface FunctionStatus {
+  function: string
+  arn: string
+  region: string
+  mode: TracingMode
+  runtime: string | null
+  memory: number | null
+  role: string
+  /** true / false, or null when IAM could not say (reads refused, conditions). */
+  roleCanWriteXRay: boolean | null
+  roleVerdict: XRayWriteVerdict
+  roleDetail: string
+  lastUpdateStatus: string | null
+  lastUpdateStatusReason?: string
+  publishedAliases: PublishedAlias[]
+}
+
+export interface StatusJson {
+  functions: FunctionStatus[]
+  summary: {functions: number; active: number; passThrough: number; coveragePercent: number}
+}
+
+export function summariseStatus(functions: readonly FunctionStatus[]): StatusJson['summary'] {
+  const active = functions.filter((fn) => fn.mode === 'Active').length
+  return {
+    functions: functions.length,
+    active,
+    passThrough: functions.length - active,
+    coveragePercent: functions.length === 0 ? 0 : Math.round((active / functions.length) * 100),
+  }
+}
+
+async function publishedAliases(lambda: LambdaClient, fn: FunctionState): Promise<PublishedAlias[]> {
+  const {paginateListAliases, GetFunctionConfigurationCommand} = await import('@aws-sdk/client-lambda')
+  const aliases: {alias: string; version: string}[] = []
+  try {
+    for await (const page of paginateListAliases({client: lambda}, {FunctionName: fn.arn})) {
+      for (const alias of page.Aliases ?? []) {
+        if (alias.Name && alias.FunctionVersion && alias.FunctionVersion !== '$LATEST') aliases.push({alias: alias.Name, version: alias.FunctionVersion})
+      }
+    }
+  } catch (error) {
+    throw mapAwsError(error, {action: 'lambda:ListAliases'})
+  }
+  const modes = new Map<string, TracingMode | null>()
+  for (const version of new Set(aliases.map((a) => a.version))) {
+    try {
+      const config = await lambda.send(new GetFunctionConfigurationCommand({FunctionName: fn.arn, Qualifier: version}))
+      modes.set(version, config.TracingConfig?.Mode === 'Active' ? 'Active' : 'PassThrough')
+    } catch {
+      modes.set(version, null)
+    }
+  }
+  return aliases.map((a) => ({...a, mode: modes.get(a.version) ?? null}))
+}
+
+export async function collectStatus(
+  regional: RegionalClients,
+  functions: FunctionState[],
+  options: {aliases: boolean; roles: boolean},
+): Promise<FunctionStatus[]> {
+  const clients = await regional.all()
+  const reader = options.roles && functions.length > 0 ? new RolePermissionReader(await regional.iam(functions[0]!.region)) : undefined
+  const statuses = await runPool(functions, READ_CONCURRENCY, async (listed) => {
+    const lambda = clients.get(listed.region)!.lambda
+    // ListFunctions leaves out the update status: read the configuration for it.
+    const fn = listed.lastUpdateStatus ? listed : ((await readFunction(lambda, listed.region, listed.arn)) ?? listed)
+    const check = reader ? await reader.checkXRayWrite(fn.role) : undefined
+    const status: FunctionStatus = {
+      function: fn.name,
+      arn: fn.arn,
+      region: fn.region,
+      mode: fn.mode,
+      runtime: fn.runtime ?? null,
+      memory: fn.memory ?? null,
+      role: roleNameFromArn(fn.role),
+      roleCanWriteXRay: check ? (check.verdict === 'allowed' ? true : check.verdict === 'unknown' ? null : false) : null,
+      roleVerdict: check?.verdict ?? 'unknown',
+      roleDetail: check?.detail ?? 'not checked (--no-roles)',
+      lastUpdateStatus: fn.lastUpdateStatus ?? null,
+      ...(fn.lastUpdateStatusReason ? {lastUpdateStatusReason: fn.lastUpdateStatusReason} : {}),
+      publishedAliases: options.aliases ? await publishedAliases(lambda, fn) : [],
+    }
+    return status
+  })
+  return statuses.filter((status): status is FunctionStatus => status !== undefined)
+}
