@@ -67,6 +67,7 @@ export async function benchBulk(bin: string, env: NodeJS.ProcessEnv, options: {f
   const cliEnv = {...env, XDG_STATE_HOME: state}
   try {
     // The plain loop, with the SDK in this process: update, then wait, one function after another.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
     const {LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2} = await import('@aws-sdk/client-lambda')
     const client = new LambdaClient({region: 'us-east-1', endpoint: aws.url, credentials: {accessKeyId: 'a', secretAccessKey: 'b'}, maxAttempts: 5})
     const loopStarted = process.hrtime.bigint()

@@ -4,7 +4,12 @@
  * local AWS endpoint on 127.0.0.1, stopped at the end. BENCH_RUNS=N changes the repetitions.
  *
  * Budgets (issue 3): start-up within 1.6x `node -e ''`; `show --file` of 100k nodes under 2 s and
- * 400 MB, time growing linearly (100k <= 12x the 10k time).
+ * 400 MB, time growing linearly (100k <= 12x the 10k time). Issue 4: bulk enable of 1,000 functions
+ * at least 20x faster than a plain update-then-wait loop, with no failure, and a re-run that makes no
+ * update call (bench/bulk.ts).
+ *
+ * BENCH_SECTIONS=startup,render,fetch,bulk runs only some sections; the others keep their figures
+ * from the committed results.json.
  */
 import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -12,11 +17,15 @@ import {cpus, platform, tmpdir, totalmem} from 'node:os'
 import {join, resolve} from 'node:path'
 
 import {LocalAws} from '../test/harness/local-aws.js'
+import {installIam} from '../test/harness/local-iam.js'
+import {installLambda} from '../test/harness/local-lambda.js'
+import {benchBulk, type BulkResult} from './bulk.js'
 import {generateTrace} from './generate.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin/run.js')
 const RUNS = Number.parseInt(process.env.BENCH_RUNS ?? '7', 10)
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'startup,render,fetch,bulk').split(',').map((section) => section.trim()))
 const work = mkdtempSync(join(tmpdir(), 'xtrace-bench-'))
 const env = {
   ...process.env,
@@ -85,14 +94,33 @@ async function measure(
 
 const xtrace = (...args: string[]) => [process.execPath, BIN, ...args]
 
-async function main(): Promise<void> {
-  const startup = [
+interface Previous {
+  startup?: Measurement[]
+  render?: Measurement[]
+  fetch?: Measurement[]
+  bulk?: BulkResult
+}
+
+function previousResults(): Previous {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, 'bench/results.json'), 'utf8')) as Previous
+  } catch {
+    return {}
+  }
+}
+
+async function measureStartup(): Promise<Measurement[]> {
+  return [
     await measure("node -e ''", [process.execPath, '-e', '']),
     await measure('xtrace --version', xtrace('--version')),
     await measure('xtrace --help', xtrace('--help')),
     await measure('xtrace show --help', xtrace('show', '--help')),
+    await measure('xtrace enable --help', xtrace('enable', '--help')),
+    await measure('xtrace status --help', xtrace('status', '--help')),
   ]
+}
 
+async function measureRender(): Promise<Measurement[]> {
   const files: Record<string, string> = {
     'AWS docs Lambda trace (11 nodes)': join(ROOT, 'examples/lambda-cold-start.json'),
     'Node SDK checkout, 4 traces (178 nodes)': join(ROOT, 'examples/checkout-streamed.json'),
@@ -109,18 +137,41 @@ async function main(): Promise<void> {
   }
   const big = files['generated 100,000 nodes']!
   render.push(await measure('show --file --json: generated 100,000 nodes', xtrace('show', '--file', big, '--json'), {memory: true, runs: Math.max(3, Math.ceil(RUNS / 2))}))
+  return render
+}
 
+async function measureFetch(): Promise<Measurement[]> {
   const aws = new LocalAws()
+  const iam = installIam(aws)
+  const lambda = installLambda(aws, {canWriteXRay: (role) => iam.canWriteXRay(role)})
+  iam.addRole('app-role', {attached: ['arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess']})
+  for (let i = 0; i < 200; i++) lambda.add(`fn-${String(i).padStart(3, '0')}`, {Role: 'arn:aws:iam::123456789012:role/app-role'})
   await aws.start()
-  const lambda = JSON.parse(readFileSync(join(ROOT, 'examples/lambda-cold-start.json'), 'utf8')) as {Traces: {Segments: {Document: string}[]}[]}
-  aws.addDocuments(lambda.Traces[0]!.Segments.map((s) => s.Document))
+  const documents = JSON.parse(readFileSync(join(ROOT, 'examples/lambda-cold-start.json'), 'utf8')) as {Traces: {Segments: {Document: string}[]}[]}
+  aws.addDocuments(documents.Traces[0]!.Segments.map((s) => s.Document))
   const ids = Array.from({length: 25}, (_, i) => `1-6b4${i.toString(16).padStart(5, '0')}-${'0'.repeat(24)}`)
   ids.forEach((id, i) => aws.addDocuments([{id: `b${String(i).padStart(15, '0')}`, name: `svc-${i}`, trace_id: id, start_time: 1.7e9, end_time: 1.7e9 + 1}]))
   const fetch = [
     await measure('show <id> (local endpoint)', xtrace('show', '1-59602603-23fc5b688855d396af79b496', '--endpoint-url', aws.url)),
     await measure('show 25 ids (5 BatchGetTraces calls)', xtrace('show', ...ids, '--endpoint-url', aws.url)),
+    await measure('status, 200 functions (1 role), --no-aliases', xtrace('status', '--no-aliases', '--endpoint-url', aws.url)),
+    await measure('status, 200 functions with alias lookups', xtrace('status', '--endpoint-url', aws.url)),
   ]
   await aws.stop()
+  return fetch
+}
+
+async function main(): Promise<void> {
+  const previous = previousResults()
+  const startup = SECTIONS.has('startup') || !previous.startup ? await measureStartup() : previous.startup
+  const render = SECTIONS.has('render') || !previous.render ? await measureRender() : previous.render
+  const fetch = SECTIONS.has('fetch') || !previous.fetch ? await measureFetch() : previous.fetch
+  let bulk = previous.bulk
+  if (SECTIONS.has('bulk') || !bulk) {
+    console.error('bulk enable of 1,000 functions (about a minute, plus a sampled plain loop)…')
+    bulk = await benchBulk(BIN, env)
+    console.error(`bulk: ${bulk.wallMs} ms, loop estimate ${bulk.loop.estimatedMs} ms, ${bulk.speedup}x`)
+  }
 
   const node = startup[0]!.medianMs
   const tenK = render.find((m) => m.name.includes('10,000'))!
@@ -141,6 +192,9 @@ async function main(): Promise<void> {
       actual: Math.round((hundredK.medianMs / tenK.medianMs) * 100) / 100,
       met: hundredK.medianMs / tenK.medianMs <= 12,
     },
+    {budget: `bulk enable of ${bulk.functions} functions >= 20x a plain loop (default concurrency)`, limit: 20, actual: bulk.speedup, met: bulk.speedup >= 20},
+    {budget: 'bulk enable: no failure', limit: 0, actual: bulk.summary.failed + bulk.summary.skipped, met: bulk.summary.failed + bulk.summary.skipped === 0},
+    {budget: 'bulk re-run: no update call', limit: 0, actual: bulk.rerun.updateCalls, met: bulk.rerun.updateCalls === 0},
   ]
 
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
@@ -153,6 +207,7 @@ async function main(): Promise<void> {
     startup,
     render,
     fetch,
+    bulk,
     budgets,
   }
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
@@ -182,6 +237,21 @@ ${table(render)}
 ## Fetching from the local endpoint (127.0.0.1)
 
 ${table(fetch)}
+
+## Bulk enable (issue 4)
+
+\`xtrace enable --match 'fn-*' --yes --json\` over ${bulk.functions} functions on the local endpoint: every update stays
+InProgress for ${bulk.settleMs} ms, ${Math.round(bulk.throttledShare * 100)}% of all calls are throttled at random, ${bulk.concurrency} concurrency.
+
+| | |
+| --- | --- |
+| wall time | ${(bulk.wallMs / 1000).toFixed(1)} s |
+| result | ${bulk.summary.changed} changed, ${bulk.summary.unchanged} unchanged, ${bulk.summary.skipped} skipped, ${bulk.summary.failed} failed |
+| calls made | ${Object.entries(bulk.calls).map(([operation, count]) => `${operation} ${count}`).join(', ')} |
+| calls throttled (and retried) | ${bulk.throttledCalls} |
+| plain loop (update, then the same SDK waiter, one function at a time) | ${bulk.loop.perFunctionMs} ms a function over a sample of ${bulk.loop.sample}: ${(bulk.loop.estimatedMs / 1000).toFixed(0)} s for ${bulk.functions} |
+| speed-up | **${bulk.speedup}x** |
+| re-run | ${(bulk.rerun.wallMs / 1000).toFixed(1)} s, ${bulk.rerun.updateCalls} update calls, ${bulk.rerun.summary.unchanged} unchanged |
 `
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), markdown)
   rmSync(work, {recursive: true, force: true})

@@ -128,6 +128,6 @@ export function renderChanges(
     `${summary.changed} changed, ${summary.unchanged} unchanged, ${summary.skipped} skipped, ${summary.failed} failed` +
       (context.interrupted ? ' (interrupted)' : ''),
   )
-  if (context.operation && summary.changed > 0) lines.push(`Undo with: ${style.bin} restore ${context.operation}`)
+  if (context.operation) lines.push(`Undo with: ${style.bin} restore ${context.operation}`)
   return lines.join('\n')
 }

@@ -109,7 +109,7 @@ function missingPermissionError(fn: FunctionState, detail: string): ChangeError 
   const role = roleNameFromArn(fn.role)
   return {
     code: 'MISSING_XRAY_PERMISSION',
-    message: `${detail}: Lambda requires xray:PutTraceSegments and xray:PutTelemetryRecords for Active tracing`,
+    message: `${detail}, which Lambda requires for Active tracing`,
     suggestions: [
       `xtrace enable ${fn.name} --attach-policy   (attaches ${XRAY_WRITE_POLICY} to ${role})`,
       `aws iam attach-role-policy --role-name ${role} --policy-arn ${xrayWritePolicyArn(fn.role)}`,

@@ -135,7 +135,13 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       }
       // Second Ctrl-C: report what we know, call the rest unknown, and leave.
       for (const result of results) {
+        if (result.phase === 'pending') result.notes.push('not started: interrupted')
         if (result.phase !== 'running') continue
+        if (result.changed) {
+          // Lambda accepted the update; only its settling is unconfirmed.
+          result.notes.push('interrupted before Lambda confirmed the update')
+          continue
+        }
         result.status = 'failed'
         result.error = {code: 'INTERRUPTED', message: 'interrupted while the update was in flight: outcome unknown', suggestions: [`${this.config.bin} status ${result.function}`]}
         journal.recordOutcome(result.arn, 'unknown')
@@ -182,7 +188,8 @@ export abstract class TracingChangeCommand extends XtraceCommand {
 
   /** After Ctrl-C: the table of what happened and how to undo it, on stdout (or stderr in --json mode). */
   private finishInterrupted(results: ChangeResult[], journalId: string, style: Parameters<typeof renderChanges>[1]): void {
-    const operation = results.some((r) => r.changed) ? journalId : undefined
+    // An update cut off in flight may have landed: restore must stay on offer for it.
+    const operation = results.some((r) => r.changed || r.error?.code === 'INTERRUPTED') ? journalId : undefined
     const text = renderChanges(results, style, {interrupted: true, ...(operation ? {operation} : {})})
     if (this.jsonEnabled()) this.printToStderr(text)
     else process.stdout.write(`${text}\n`)

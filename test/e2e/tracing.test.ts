@@ -170,7 +170,7 @@ describe('xtrace enable / disable', () => {
     lambda.add('fine', {Role: role('traced-role')})
     const result = await xtrace(['enable', 'no-perm', 'fine', '--yes'])
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/no-perm\s+PassThrough\s+PassThrough\s+failed\s+role bare-role lacks xray:PutTraceSegments and xray:PutTelemetryRecords: Lambda requires/)
+    expect(result.stdout).toMatch(/no-perm\s+PassThrough\s+PassThrough\s+failed\s+role bare-role lacks xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda requires for Active tracing/)
     expect(result.stdout).toContain('Try: xtrace enable no-perm --attach-policy   (attaches AWSXRayDaemonWriteAccess to bare-role)')
     expect(result.stdout).toContain(`Try: aws iam attach-role-policy --role-name bare-role --policy-arn ${XRAY_POLICY}`)
     expect(result.stdout).toContain('1 changed, 0 unchanged, 0 skipped, 1 failed')
@@ -343,6 +343,31 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
     const again = await xtrace(['restore'])
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('error: every recorded operation has been restored already')
+  })
+  it('a second Ctrl-C quits at once, reporting updates still in flight as unknown and offering restore (text mode)', async () => {
+    addFunctions('slow', 8)
+    aws.inject({kind: 'latency', operation: 'UpdateFunctionConfiguration', delayMs: 5000})
+    const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--concurrency', '3', '--endpoint-url', aws.url], {
+      cwd: ROOT,
+      env: cleanEnv({XDG_STATE_HOME: state}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    while (updates().length < 3) await new Promise((resolve) => setTimeout(resolve, 20))
+    const started = Date.now()
+    child.kill('SIGINT')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    // It did not sit out the 5 s calls.
+    expect(Date.now() - started).toBeLessThan(4000)
+    expect(stdout.match(/failed\s+interrupted while the update was in flight: outcome unknown/g)).toHaveLength(3)
+    expect(stdout.match(/skipped\s+not started: interrupted/g)).toHaveLength(5)
+    expect(stdout).toMatch(/0 changed, 0 unchanged, 5 skipped, 3 failed \(interrupted\)\nUndo with: xtrace restore \S+\n$/)
+    const journal = readdirSync(join(state, 'xtrace/operations'))
+    expect(readFileSync(join(state, 'xtrace/operations', journal[0]!), 'utf8').match(/"outcome":"unknown"/g)).toHaveLength(3)
   })
 })
 
