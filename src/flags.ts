@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import type {AwsOptions} from './aws/clients.js'
 import {UsageError} from './errors.js'
@@ -63,4 +63,10 @@ export function parseTagFilters(tags: readonly string[]): {key: string; value: s
     if (at <= 0) throw new UsageError(`--tag ${sanitize(tag)}: expected KEY=VALUE`, ['e.g. --tag team=payments'])
     return {key: tag.slice(0, at), value: tag.slice(at + 1)}
   })
+}
+
+/** The function arguments of enable and disable. */
+export const functionArgs = {
+  // ignoreStdin: oclif would otherwise take piped input as the first name; xtrace reads stdin itself for -.
+  function: Args.string({description: 'function names or ARNs, or - to read names from stdin', ignoreStdin: true}),
 }

@@ -1,11 +1,7 @@
-import {Args} from '@oclif/core'
 
-import {RegionalClients} from '../aws/regions.js'
-import {awsOptionsFrom, changeFlags, multiRegionAwsFlags, selectionFlags} from '../flags.js'
+import {changeFlags, functionArgs, multiRegionAwsFlags, selectionFlags} from '../flags.js'
 import type {ChangeJson} from '../render/changes.js'
-import {planChange} from '../tracing/apply.js'
 import {TracingChangeCommand} from '../tracing/change-command.js'
-import {selectFunctionsOrFail, selectionFromArgs} from '../tracing/selection.js'
 import {CHANGE_EXIT_CODES} from '../tracing/help.js'
 
 export default class Disable extends TracingChangeCommand {
@@ -25,10 +21,7 @@ export default class Disable extends TracingChangeCommand {
 
   static override strict = false
 
-  static override args = {
-    // ignoreStdin: oclif would otherwise take piped input as the first name; xtrace reads stdin itself for -.
-    function: Args.string({description: 'function names or ARNs, or - to read names from stdin', ignoreStdin: true}),
-  }
+  static override args = functionArgs
 
   static override flags = {
     ...changeFlags,
@@ -38,16 +31,6 @@ export default class Disable extends TracingChangeCommand {
 
   public async run(): Promise<ChangeJson> {
     const {argv, flags} = await this.parse(Disable)
-    const selection = selectionFromArgs(argv as string[], flags)
-    const regional = new RegionalClients(awsOptionsFrom(flags))
-    const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection)
-    return this.executeChange({
-      plan: planChange(functions, 'PassThrough'),
-      mode: 'PassThrough',
-      flags,
-      regional,
-      journal: {command: 'disable'},
-      singleNamed: selection.refs.length === 1 && !selection.all && selection.match.length === 0 && selection.tags.length === 0,
-    })
+    return this.changeSelected('PassThrough', 'disable', argv as string[], flags)
   }
 }

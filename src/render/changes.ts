@@ -3,6 +3,7 @@ import type {ChalkInstance} from 'chalk'
 import type {ChangeResult, PlanEntry, ResultStatus} from '../tracing/apply.js'
 import type {TracingMode} from '../tracing/refs.js'
 import {plural} from './format.js'
+import {sanitize} from './sanitize.js'
 import {type Column, renderTable} from './table.js'
 
 /**
@@ -10,18 +11,11 @@ import {type Column, renderTable} from './table.js'
  * cannot drift. Pure functions.
  */
 
+/** One function in `--json`: the result without what is only for people (notes) or for the run (phase). */
+export type ChangeJsonResult = Omit<ChangeResult, 'notes' | 'phase' | 'status'> & {status: ResultStatus | 'planned'}
+
 export interface ChangeJson {
-  results: {
-    function: string
-    arn: string
-    region: string
-    previousMode: TracingMode
-    mode: TracingMode
-    changed: boolean
-    policyAttached: boolean
-    status: ResultStatus | 'planned'
-    error?: {code: string; message: string; suggestions?: string[]}
-  }[]
+  results: ChangeJsonResult[]
   summary: {changed: number; unchanged: number; skipped: number; failed: number; planned?: number}
   /** Only with --dry-run. */
   dryRun?: true
@@ -121,7 +115,7 @@ export function renderChanges(
   const summary = summarise(results)
   const lines = [table, '']
   const fixes = [...new Set(results.flatMap((r) => (r.status === 'failed' ? (r.error?.suggestions ?? []) : [])))]
-  for (const fix of fixes.slice(0, 10)) lines.push(`Try: ${fix}`)
+  for (const fix of fixes.slice(0, 10)) lines.push(`Try: ${sanitize(fix)}`)
   if (fixes.length > 10) lines.push(`… and ${fixes.length - 10} more suggestions (see --json)`)
   if (fixes.length > 0) lines.push('')
   lines.push(

@@ -70,6 +70,8 @@ export interface ApplyOptions {
 }
 
 const MAX_UPDATE_ATTEMPTS = 8
+/** Failures that every further call would repeat: stop starting updates rather than fail them all. */
+const STOP_CODES = new Set(['NO_CREDENTIALS', 'EXPIRED_CREDENTIALS', 'BAD_CREDENTIALS', 'SSO_EXPIRED', 'NO_REGION'])
 const PERMISSION_REFUSAL = /does not have permissions to call PutTraceSegments/i
 
 function initialResult(entry: PlanEntry, mode: TracingMode): ChangeResult {
@@ -288,6 +290,7 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
   }
 
   const work = plan.map((entry, index) => ({entry, result: results[index]!})).filter(({entry}) => entry.action === 'update')
+  let stoppedBy: string | undefined
   await runPool(
     work,
     options.concurrency,
@@ -299,6 +302,7 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
         fail(result, {code: mapped.code, message: mapped.message, suggestions: mapped.suggestions})
       }
       if (result.status === 'failed' && !result.changed) options.journal?.recordOutcome(entry.fn.arn, 'failed')
+      if (result.status === 'failed' && result.error && STOP_CODES.has(result.error.code)) stoppedBy ??= result.error.message
       if (result.status === 'skipped') {
         result.notes.push('not changed: interrupted')
         options.journal?.recordOutcome(entry.fn.arn, 'skipped')
@@ -306,11 +310,11 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
       result.phase = 'done'
       report()
     },
-    () => !options.signal.aborted,
+    () => !options.signal.aborted && stoppedBy === undefined,
   )
   for (const result of results) {
     if (result.phase === 'pending') {
-      result.notes.push('not started: interrupted')
+      result.notes.push(stoppedBy ? `not started: stopped after "${stoppedBy}"` : 'not started: interrupted')
       result.phase = 'done'
       options.journal?.recordOutcome(result.arn, 'skipped')
     }

@@ -1,8 +1,9 @@
 import {setMaxListeners} from 'node:events'
 
 import {XtraceCommand} from '../base-command.js'
-import type {RegionalClients} from '../aws/regions.js'
+import {RegionalClients} from '../aws/regions.js'
 import {ExitCode, XtraceError} from '../errors.js'
+import {awsOptionsFrom} from '../flags.js'
 import {currentTerminal, makeChalk, ProgressLine} from '../output.js'
 import {RolePermissionReader, XRAY_WRITE_POLICY, type XRayWriteCheck} from '../permissions/role.js'
 import {confirmChange} from '../prompt.js'
@@ -10,10 +11,11 @@ import {type ChangeJson, renderChanges, renderPlan, toChangeJson, toPlanJson} fr
 import {plural} from '../render/format.js'
 import {sanitize} from '../render/sanitize.js'
 import {runPool} from '../util/pool.js'
-import {applyPlan, type ChangeResult, initialResults, type PlanEntry} from './apply.js'
+import {applyPlan, type ChangeResult, initialResults, planChange, type PlanEntry} from './apply.js'
 import {JournalWriter} from './journal.js'
 import type {TracingMode} from './refs.js'
 import {READ_CONCURRENCY} from './select.js'
+import {selectFunctionsOrFail, selectionFromArgs} from './selection.js'
 
 /**
  * What `enable`, `disable` and `restore` share once they know which functions and which mode: the
@@ -48,6 +50,26 @@ const ALIAS_LOOKUP_LIMIT = 25
 const IAM_PROPAGATION_SECONDS = Number.parseInt(process.env.XTRACE_IAM_PROPAGATION_SECONDS ?? '', 10) || 60
 
 export abstract class TracingChangeCommand extends XtraceCommand {
+  /** enable and disable: the functions the command line selects, to `mode`. */
+  protected async changeSelected(
+    mode: TracingMode,
+    command: string,
+    args: string[],
+    flags: ChangeFlags & {all?: boolean; match?: string[]; tag?: string[]; region?: string[]; profile?: string; 'endpoint-url'?: string},
+  ): Promise<ChangeJson> {
+    const selection = selectionFromArgs(args, flags)
+    const regional = new RegionalClients(awsOptionsFrom(flags))
+    const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection, {warn: (warning) => this.printToStderr(`warning: ${warning}`)})
+    return this.executeChange({
+      plan: planChange(functions, mode),
+      mode,
+      flags,
+      regional,
+      journal: {command},
+      singleNamed: selection.refs.length === 1 && !selection.all && selection.match.length === 0 && selection.tags.length === 0,
+    })
+  }
+
   protected async executeChange(request: ChangeRequest): Promise<ChangeJson> {
     const {plan, mode, flags, regional} = request
     const terminal = currentTerminal()

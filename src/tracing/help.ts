@@ -1,3 +1,8 @@
-/** Help text shared by the commands that change tracing. */
-export const CHANGE_EXIT_CODES =
-  'EXIT CODES\n  0    every selected function ends in the requested mode\n  1    a function failed or was skipped, a name was not found, or an AWS call failed\n  2    usage error (including a bulk change without a terminal and without --yes)\n  130  interrupted (Ctrl-C): what changed is reported, and `xtrace restore` undoes it'
+/** Help text shared by the commands that change tracing (lines kept short: oclif wraps at 80 on a pipe). */
+export const CHANGE_EXIT_CODES = [
+  'EXIT CODES',
+  '  0    every selected function ends in the requested mode',
+  '  1    a function failed or was skipped, or a name or an AWS call failed',
+  '  2    usage error (also: a bulk change without a terminal and without --yes)',
+  '  130  Ctrl-C: what changed is reported; xtrace restore undoes it',
+].join('\n')

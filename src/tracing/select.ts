@@ -3,6 +3,7 @@ import type {ResourceGroupsTaggingAPIClient} from '@aws-sdk/client-resource-grou
 import picomatch from 'picomatch'
 
 import {mapAwsError} from '../aws/errors.js'
+import {sanitize} from '../render/sanitize.js'
 import {runPool} from '../util/pool.js'
 import {type FunctionRef, type TracingMode} from './refs.js'
 
@@ -134,7 +135,7 @@ export async function selectFunctions(
         states.forEach((state, index) => {
           if (state) byArn.set(state.arn, state)
           // The tagging index lags behind deletions.
-          else warnings.push(`${arns[index]} is tagged but no longer exists`)
+          else warnings.push(`${sanitize(arns[index]!)} is tagged but no longer exists`)
         })
       } else {
         for (const state of await listFunctions(clients)) if (nameMatches(state.name)) byArn.set(state.arn, state)

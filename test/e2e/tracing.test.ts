@@ -244,6 +244,18 @@ describe('xtrace enable / disable', () => {
     expect(modes().every((m) => m.endsWith('=Active'))).toBe(true)
   })
 
+  it('stops starting updates when the credentials expire mid-run, instead of failing every function', async () => {
+    addFunctions('api', 12)
+    aws.inject({kind: 'expired-token', operation: 'UpdateFunctionConfiguration'})
+    const result = await xtrace(['enable', '--all', '--yes', '--concurrency', '2'])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/api-000\s+PassThrough\s+PassThrough\s+failed\s+the AWS credentials have expired/)
+    expect(result.stdout).toContain('not started: stopped after "the AWS credentials have expired"')
+    expect(result.stdout).toContain('Try: refresh them (e.g. aws sso login) and try again')
+    expect(updates().length).toBeLessThanOrEqual(2)
+    expect(result.stdout + result.stderr).not.toMatch(STACK_TRACE)
+  })
+
   it('reports an update that Lambda marks Failed, with its reason, and exits 1', async () => {
     lambda.add('broken', {Role: role('traced-role')})
     lambda.options.failUpdate = () => 'The function could not be updated: KMS key is disabled'
@@ -368,6 +380,39 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
     expect(stdout).toMatch(/0 changed, 0 unchanged, 5 skipped, 3 failed \(interrupted\)\nUndo with: xtrace restore \S+\n$/)
     const journal = readdirSync(join(state, 'xtrace/operations'))
     expect(readFileSync(join(state, 'xtrace/operations', journal[0]!), 'utf8').match(/"outcome":"unknown"/g)).toHaveLength(3)
+  })
+})
+
+describe('xtrace restore', () => {
+  it('picks an operation by id, shows its plan with --dry-run, and says when there is nothing to restore', async () => {
+    const empty = await xtrace(['restore'])
+    expect(empty.code).toBe(1)
+    expect(empty.stderr).toContain('error: no operation is on record')
+    addFunctions('api', 3)
+    const first = JSON.parse((await xtrace(['enable', 'api-000', '--json'])).stdout) as ChangeJson
+    await xtrace(['enable', 'api-001', 'api-002', '--yes'])
+
+    const plan = await xtrace(['restore', first.operation!, '--dry-run'])
+    expect(plan.code).toBe(0)
+    expect(plan.stdout).toContain('api-000   Active   → PassThrough')
+    expect(plan.stdout).toContain('1 function would change to PassThrough, 0 already PassThrough. Dry run: nothing was changed.')
+    expect(modes()).toEqual(['api-000=Active', 'api-001=Active', 'api-002=Active'])
+
+    const restored = await xtrace(['restore', first.operation!])
+    expect(restored.code).toBe(0) // one function: no confirmation needed
+    expect(modes()).toEqual(['api-000=PassThrough', 'api-001=Active', 'api-002=Active'])
+    const unknown = await xtrace(['restore', '20200101T000000Z-000000'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('error: no operation 20200101T000000Z-000000 on record')
+    const list = await xtrace(['restore', '--list'])
+    expect(list.stdout).toMatch(/^OPERATION\s+WHEN\s+COMMAND\s+MODE\s+CHANGED\s+RESTORED BY\n/)
+    expect(list.stdout).toMatch(new RegExp(`${first.operation}\\s+\\S+ \\S+\\s+enable\\s+Active\\s+1\\s+\\S+`))
+  })
+
+  it('refuses a malformed --tag as a usage error', async () => {
+    const result = await xtrace(['status', '--tag', 'team'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe('error: --tag team: expected KEY=VALUE\nTry: e.g. --tag team=payments\n')
   })
 })
 
