@@ -6,6 +6,8 @@ import {awsFlags, awsOptionsFrom, changeFlags} from '../flags.js'
 import {currentTerminal, makeChalk} from '../output.js'
 import type {ChangeJson} from '../render/changes.js'
 import {renderOperations, type OperationsJson, toOperationsJson} from '../render/operations.js'
+import {roleNameFromArn} from '../permissions/role.js'
+import {sanitize} from '../render/sanitize.js'
 import {planChange} from '../tracing/apply.js'
 import {TracingChangeCommand} from '../tracing/change-command.js'
 import {CHANGE_EXIT_CODES} from '../tracing/help.js'
@@ -56,6 +58,11 @@ export default class Restore extends TracingChangeCommand {
       throw new InputError(`operation ${operation.id} changed no function: nothing to restore`, ['xtrace restore --list'], 'NOTHING_TO_RESTORE')
     }
     const mode = entries[0]!.previousMode
+    for (const {role, policy} of operation.attachments) {
+      // Other functions may rely on it by now: detaching is a decision for a person.
+      const name = roleNameFromArn(role)
+      this.printToStderr(`note: ${policy.split('/').pop()} stays attached to role ${sanitize(name)} (attached by ${operation.id}); to detach it: aws iam detach-role-policy --role-name ${sanitize(name)} --policy-arn ${sanitize(policy)}`)
+    }
 
     const regional = new RegionalClients(awsOptionsFrom(flags))
     const states = await runPool(entries, 16, async (entry) => readFunction((await regional.forRegion(entry.region)).lambda, entry.region, entry.arn))

@@ -88,9 +88,13 @@ export class RolePermissionReader {
     return verdictFor(role, evaluateActions(sources.sources, XRAY_WRITE_ACTIONS))
   }
 
-  /** Attaches AWSXRayDaemonWriteAccess once per role, however many functions ask. */
-  attachXRayWritePolicy(roleArn: string): Promise<void> {
+  /**
+   * Attaches AWSXRayDaemonWriteAccess once per role, however many functions ask; resolves true for
+   * the one caller that made the attachment.
+   */
+  async attachXRayWritePolicy(roleArn: string): Promise<boolean> {
     let pending = this.attachments.get(roleArn)
+    const first = !pending
     if (!pending) {
       pending = (async () => {
         const {AttachRolePolicyCommand} = await import('@aws-sdk/client-iam')
@@ -104,7 +108,8 @@ export class RolePermissionReader {
       })()
       this.attachments.set(roleArn, pending)
     }
-    return pending
+    await pending
+    return first
   }
 
   private async readRole(roleArn: string): Promise<RoleSources> {

@@ -171,7 +171,7 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
       const check = await options.permissions.checkXRayWrite(fn.role)
       if (check.verdict === 'missing' && options.attachPolicy) {
         try {
-          await options.permissions.attachXRayWritePolicy(fn.role)
+          if (await options.permissions.attachXRayWritePolicy(fn.role)) options.journal?.recordAttachment(fn.role, xrayWritePolicyArn(fn.role))
           result.policyAttached = true
           result.notes.push(`attached ${XRAY_WRITE_POLICY} to role ${roleNameFromArn(fn.role)}`)
         } catch (error) {

@@ -35,12 +35,15 @@ export interface Operation {
   /** For a restore: the operation it undid. */
   restores?: string
   entries: JournalEntry[]
+  /** Policies attached to roles (--attach-policy): restore leaves them, and says so. */
+  attachments: {role: string; policy: string}[]
 }
 
 type Line =
   | {type: 'operation'; id: string; command: string; mode?: TracingMode; createdAt: string; restores?: string}
   | ({type: 'planned'} & Omit<JournalEntry, 'outcome'>)
   | {type: 'outcome'; arn: string; outcome: Outcome; at: string}
+  | {type: 'attached'; role: string; policy: string; at: string}
 
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'xtrace')
@@ -99,6 +102,10 @@ export class JournalWriter {
     this.write({type: 'outcome', arn, outcome, at: new Date().toISOString()})
   }
 
+  recordAttachment(role: string, policy: string): void {
+    this.write({type: 'attached', role, policy, at: new Date().toISOString()})
+  }
+
   close(): void {
     if (this.fd === undefined) return
     closeSync(this.fd)
@@ -130,11 +137,14 @@ export function parseOperation(text: string): Operation | undefined {
         ...(line.mode ? {mode: line.mode} : {}),
         ...(line.restores ? {restores: line.restores} : {}),
         entries: [],
+        attachments: [],
       }
     } else if (line.type === 'planned' && operation) {
       const entry: JournalEntry = {function: line.function, arn: line.arn, region: line.region, previousMode: line.previousMode, mode: line.mode}
       byArn.set(entry.arn, entry)
       operation.entries.push(entry)
+    } else if (line.type === 'attached' && operation) {
+      operation.attachments.push({role: line.role, policy: line.policy})
     } else if (line.type === 'outcome') {
       const entry = byArn.get(line.arn)
       if (entry) entry.outcome = line.outcome

@@ -199,6 +199,12 @@ describe('xtrace enable / disable', () => {
     expect(new URLSearchParams(attach[0]!.body).get('RoleName')).toBe('bare-role')
     // Lambda refused while IAM propagated, and xtrace retried.
     expect(updates().length).toBeGreaterThan(2)
+
+    // restore puts the modes back but leaves the policy, and says how to detach it.
+    const restored = await xtrace(['restore', '--yes'])
+    expect(restored.code).toBe(0)
+    expect(restored.stderr).toContain(`note: AWSXRayDaemonWriteAccess stays attached to role bare-role (attached by ${json.operation}); to detach it: aws iam detach-role-policy --role-name bare-role --policy-arn ${XRAY_POLICY}`)
+    expect(modes()).toEqual(['one=PassThrough', 'two=PassThrough'])
   })
 
   it('relies on Lambda\'s own refusal when IAM cannot be read, with the same guidance', async () => {
