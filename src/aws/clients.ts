@@ -1,6 +1,7 @@
 import type {IAMClient} from '@aws-sdk/client-iam'
 import type {LambdaClient} from '@aws-sdk/client-lambda'
 import type {ResourceGroupsTaggingAPIClient} from '@aws-sdk/client-resource-groups-tagging-api'
+import type {STSClient} from '@aws-sdk/client-sts'
 import type {XRayClient} from '@aws-sdk/client-xray'
 
 /**
@@ -67,4 +68,10 @@ export async function createTaggingClient(options: AwsOptions): Promise<Resource
 /** The region a client resolved (flag, environment or profile); fails clearly when there is none. */
 export async function resolvedRegion(client: {config: {region: () => Promise<string>}}): Promise<string> {
   return client.config.region()
+}
+
+export async function createStsClient(options: AwsOptions): Promise<STSClient> {
+  quietSdk()
+  const {STSClient} = await import('@aws-sdk/client-sts')
+  return new STSClient(commonConfig(options))
 }

@@ -114,6 +114,14 @@ export function mapAwsError(error: unknown, context: AwsErrorContext): XtraceErr
       cause: error,
     })
   }
+  if (name === 'SyntaxError' || /Deserialization error|not valid JSON|Unexpected token/.test(message)) {
+    const where = context.endpointUrl ? sanitize(context.endpointUrl) : 'the endpoint'
+    return new AwsCallError(`${where} answered ${context.action} with something that is not an AWS response`, {
+      code: 'BAD_RESPONSE',
+      suggestions: ['check --endpoint-url / AWS_ENDPOINT_URL: a proxy or an emulator may not implement this call'],
+      cause: error,
+    })
+  }
   if ((status !== undefined && status >= 500) || e.$fault === 'server') {
     return new AwsCallError(`AWS answered ${context.action} with a server error (${sanitize(name)}${status ? `, HTTP ${status}` : ''})`, {
       code: 'SERVER_ERROR',

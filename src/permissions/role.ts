@@ -88,6 +88,11 @@ export class RolePermissionReader {
     return verdictFor(role, evaluateActions(sources.sources, XRAY_WRITE_ACTIONS))
   }
 
+  /** Whether this run attached (or is attaching) the X-Ray policy to the role: IAM may still be propagating it. */
+  wasAttached(roleArn: string): boolean {
+    return this.attachments.has(roleArn)
+  }
+
   /**
    * Attaches AWSXRayDaemonWriteAccess once per role, however many functions ask; resolves true for
    * the one caller that made the attachment.

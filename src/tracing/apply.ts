@@ -169,6 +169,7 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
 
     if (options.mode === 'Active' && options.permissions) {
       const check = await options.permissions.checkXRayWrite(fn.role)
+      if (options.permissions.wasAttached(fn.role)) result.policyAttached = true
       if (check.verdict === 'missing' && options.attachPolicy) {
         try {
           if (await options.permissions.attachXRayWritePolicy(fn.role)) options.journal?.recordAttachment(fn.role, xrayWritePolicyArn(fn.role))

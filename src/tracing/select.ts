@@ -25,7 +25,15 @@ export interface FunctionState {
   state?: string
   lastUpdateStatus?: string
   lastUpdateStatusReason?: string
+  /**
+   * The X-Ray variables of the function's environment, and only those: the rest may hold secrets and
+   * is never kept.
+   */
+  xrayEnvironment?: Record<string, string>
 }
+
+/** Environment variables doctor looks at. */
+export const XRAY_ENVIRONMENT_KEYS = ['AWS_XRAY_CONTEXT_MISSING', 'AWS_XRAY_DAEMON_ADDRESS', '_X_AMZN_TRACE_ID', 'AWS_XRAY_TRACING_NAME'] as const
 
 export interface RegionClients {
   region: string
@@ -66,6 +74,9 @@ export function toFunctionState(config: FunctionConfiguration, region: string): 
   if (config.State) state.state = config.State
   if (config.LastUpdateStatus) state.lastUpdateStatus = config.LastUpdateStatus
   if (config.LastUpdateStatusReason) state.lastUpdateStatusReason = config.LastUpdateStatusReason
+  const variables = config.Environment?.Variables ?? {}
+  const xray = Object.fromEntries(XRAY_ENVIRONMENT_KEYS.filter((key) => key in variables).map((key) => [key, variables[key]!]))
+  if (Object.keys(xray).length > 0) state.xrayEnvironment = xray
   return state
 }
 

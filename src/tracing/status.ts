@@ -52,7 +52,7 @@ export function summariseStatus(functions: readonly FunctionStatus[]): StatusJso
   }
 }
 
-async function publishedAliases(lambda: LambdaClient, fn: FunctionState): Promise<PublishedAlias[]> {
+export async function publishedAliases(lambda: LambdaClient, fn: FunctionState): Promise<PublishedAlias[]> {
   const {paginateListAliases, GetFunctionConfigurationCommand} = await import('@aws-sdk/client-lambda')
   const aliases: {alias: string; version: string}[] = []
   try {

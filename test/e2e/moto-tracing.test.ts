@@ -59,6 +59,21 @@ describe.skipIf(!available)('moto interop: enable, disable, status', () => {
     expect(json.summary).toEqual({functions: 2, active: 0, passThrough: 2, coveragePercent: 0})
   })
 
+  it('doctor reads roles, policies and functions from moto, and says which calls moto does not answer', async () => {
+    const result = await xtrace(['doctor', 'm-traced', 'm-bare', '--json'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(1) // m-bare's role lacks the X-Ray permissions
+    const checks = (JSON.parse(result.stdout) as {checks: {id: string; status: string; function?: string; message: string}[]}).checks
+    const of = (id: string, fn?: string) => checks.find((c) => c.id === id && c.function === fn)
+    expect(of('account.credentials')).toMatchObject({status: 'ok', message: expect.stringMatching(/^account 123456789012 as arn:aws:(iam|sts)::123456789012:/)})
+    expect(of('role.xray-write', 'm-traced')).toMatchObject({status: 'ok'})
+    expect(of('role.xray-write', 'm-bare')).toMatchObject({status: 'fail', message: expect.stringContaining('role bare-role lacks xray:PutTraceSegments')})
+    expect(of('role.trust', 'm-traced')).toMatchObject({status: 'ok'})
+    expect(of('function.versions', 'm-traced')).toMatchObject({status: 'ok'})
+    // Whatever moto does not implement is reported as unknown or with its reason, never as a crash.
+    for (const item of checks) expect(['ok', 'warn', 'fail', 'unknown']).toContain(item.status)
+  })
+
   it('enable stops on the bare role without --attach-policy, and with it attaches the policy in moto\'s IAM', async () => {
     const refused = await xtrace(['enable', 'm-bare', '--json'])
     expect(refused.code).toBe(1)

@@ -140,7 +140,7 @@ describe('xtrace show --file (offline, through the binary)', () => {
 
 describe('startup', () => {
   it('--help, --version, every command\'s --help and show --file never load the AWS SDK', async () => {
-    const commands = [['enable', '--help'], ['disable', '--help'], ['status', '--help'], ['restore', '--help'], ['restore', '--list']]
+    const commands = [['enable', '--help'], ['disable', '--help'], ['status', '--help'], ['restore', '--help'], ['restore', '--list'], ['doctor', '--help']]
     for (const args of [['--help'], ['--version'], ['show', '--help'], ['show', '-f', fixture(AWSDOCS)], ...commands]) {
       const spy = join(scratch, `modules-${args.join('_').replace(/[^a-z]/gi, '')}.txt`)
       writeFileSync(spy, '')

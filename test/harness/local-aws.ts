@@ -4,7 +4,9 @@
  * It speaks the real wire protocols well enough for the unmodified AWS SDK (and so the xtrace
  * binary) to talk to it through --endpoint-url / AWS_ENDPOINT_URL:
  *   - X-Ray, REST-JSON: BatchGetTraces (POST /Traces, at most 5 ids, NextToken paging),
- *     PutTraceSegments (POST /TraceSegments), GetTraceSummaries (POST /TraceSummaries);
+ *     PutTraceSegments (POST /TraceSegments), GetTraceSummaries (POST /TraceSummaries, with the
+ *     `service(id(name: …, type: …))` filters xtrace sends, ORed), GetTraceSegmentDestination,
+ *     GetSamplingRules;
  *   - STS, query/XML: GetCallerIdentity.
  *   - Lambda, REST-JSON: ListFunctions, GetFunctionConfiguration, UpdateFunctionConfiguration, once
  *     `installLambda(aws)` (local-lambda.ts) is called.
@@ -73,6 +75,16 @@ const XRAY_ROUTES: Record<string, string> = {
   'POST /Traces': 'BatchGetTraces',
   'POST /TraceSegments': 'PutTraceSegments',
   'POST /TraceSummaries': 'GetTraceSummaries',
+  'POST /GetTraceSegmentDestination': 'GetTraceSegmentDestination',
+  'POST /GetSamplingRules': 'GetSamplingRules',
+}
+
+/** A trace summary GetTraceSummaries can return: which services it went through, and when. */
+export interface StoredSummary {
+  id: string
+  /** Epoch seconds. */
+  time: number
+  services: {name: string; type: string}[]
 }
 
 export function requestId(): string {
@@ -152,6 +164,23 @@ export class LocalAws {
   /** Traces per BatchGetTraces page; smaller values exercise NextToken. */
   tracesPerPage = 5
   caller = {account: '123456789012', arn: 'arn:aws:iam::123456789012:user/xtrace-test', userId: 'AIDAXTRACETEST'}
+  /** What GetTraceSegmentDestination answers. */
+  segmentDestination = {Destination: 'XRay', Status: 'ACTIVE'}
+  /** What GetSamplingRules answers: the default rule of a new account. */
+  samplingRules: Record<string, unknown>[] = [
+    {
+      SamplingRule: {
+        RuleName: 'Default', RuleARN: 'arn:aws:xray:us-east-1:123456789012:sampling-rule/Default', ResourceARN: '*', Priority: 10000,
+        FixedRate: 0.05, ReservoirSize: 1, ServiceName: '*', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', Version: 1, Attributes: {},
+      },
+      CreatedAt: 0,
+      ModifiedAt: 0,
+    },
+  ]
+  /** Trace summaries for GetTraceSummaries. */
+  readonly summaries: StoredSummary[] = []
+  /** Summaries per GetTraceSummaries page. */
+  summariesPerPage = 50
 
   private server: Server | undefined
   private faults: (Fault & {remaining: number})[] = []
@@ -160,7 +189,9 @@ export class LocalAws {
   constructor() {
     this.route('xray', 'BatchGetTraces', (request) => this.batchGetTraces(request))
     this.route('xray', 'PutTraceSegments', (request) => this.putTraceSegments(request))
-    this.route('xray', 'GetTraceSummaries', () => jsonReply(200, {TraceSummaries: [], ApproximateTime: Date.now() / 1000}))
+    this.route('xray', 'GetTraceSummaries', (request) => this.getTraceSummaries(request))
+    this.route('xray', 'GetTraceSegmentDestination', () => jsonReply(200, this.segmentDestination))
+    this.route('xray', 'GetSamplingRules', () => jsonReply(200, {SamplingRuleRecords: this.samplingRules}))
     this.route('sts', 'GetCallerIdentity', () =>
       queryReply(
         'GetCallerIdentity',
@@ -343,6 +374,33 @@ export class LocalAws {
     const page = visible.slice(offset, offset + this.tracesPerPage)
     const next = offset + this.tracesPerPage < visible.length ? String(offset + this.tracesPerPage) : undefined
     return jsonReply(200, {Traces: page, UnprocessedTraceIds: offset === 0 ? unprocessed : [], ...(next ? {NextToken: next} : {})})
+  }
+
+  private getTraceSummaries(request: ParsedRequest): Reply {
+    const input = JSON.parse(request.body || '{}') as {StartTime?: number; EndTime?: number; FilterExpression?: string; NextToken?: string}
+    if (typeof input.StartTime !== 'number' || typeof input.EndTime !== 'number') {
+      return restJsonError(400, 'InvalidRequestException', 'StartTime and EndTime are required')
+    }
+    if (input.EndTime - input.StartTime > 24 * 3600) {
+      return restJsonError(400, 'InvalidRequestException', 'Time range must be less than 24 hours')
+    }
+    // The filters xtrace writes: service(id(name: "x", type: "y")) OR …
+    const wanted = [...(input.FilterExpression ?? '').matchAll(/name:\s*"([^"]*)",\s*type:\s*"([^"]*)"/g)].map((m) => ({name: m[1]!, type: m[2]!}))
+    const matching = this.summaries.filter(
+      (summary) =>
+        summary.time >= input.StartTime! &&
+        summary.time <= input.EndTime! &&
+        (wanted.length === 0 || summary.services.some((service) => wanted.some((w) => w.name === service.name && w.type === service.type))),
+    )
+    const offset = Number.parseInt(input.NextToken ?? '0', 10) || 0
+    const page = matching.slice(offset, offset + this.summariesPerPage).map((summary) => ({
+      Id: summary.id,
+      StartTime: summary.time,
+      Duration: 0.1,
+      ServiceIds: summary.services.map((service) => ({Name: service.name, Names: [service.name], Type: service.type, AccountId: this.caller.account})),
+    }))
+    const next = offset + this.summariesPerPage < matching.length ? String(offset + this.summariesPerPage) : undefined
+    return jsonReply(200, {TraceSummaries: page, ApproximateTime: Date.now() / 1000, TracesProcessedCount: page.length, ...(next ? {NextToken: next} : {})})
   }
 
   private putTraceSegments(request: ParsedRequest): Reply {

@@ -19,13 +19,25 @@ export interface LocalRole {
   assumeRolePolicy: unknown
   attached: string[]
   inline: Map<string, unknown>
+  /** Managed policy ARN used as the permissions boundary. */
+  boundary?: string
 }
+
+export type SimulatedDecision = 'allowed' | 'implicitDeny' | 'explicitDeny'
 
 export interface LocalIam {
   roles: Map<string, LocalRole>
   /** Managed policies by ARN: their default version's document. */
   policies: Map<string, {name: string; document: unknown}>
-  addRole(name: string, options?: {attached?: string[]; inline?: Record<string, unknown>}): LocalRole
+  addRole(name: string, options?: {attached?: string[]; inline?: Record<string, unknown>; boundary?: string; trust?: unknown}): LocalRole
+  /** Adds a customer managed policy; its default version is the last of `versions`. */
+  addPolicy(name: string, ...versions: unknown[]): string
+  /**
+   * SimulatePrincipalPolicy's answer per role and action; undefined makes the call AccessDenied (a
+   * caller without iam:SimulatePrincipalPolicy). Default: a simple evaluation of its own (Deny first,
+   * conditions ignored as unmet, boundary applied), independent of xtrace's evaluator.
+   */
+  simulate: ((roleArn: string, action: string) => SimulatedDecision) | undefined
   /** When each (role, policy) attachment happened, for simulating IAM's propagation delay. */
   attachedAt: Map<string, number>
   /**
@@ -48,13 +60,25 @@ export function managedPolicies(): Map<string, {name: string; document: unknown}
   return out
 }
 
+function statements(document: unknown): {Effect?: string; Action?: string | string[]; Condition?: unknown}[] {
+  const list = (document as {Statement?: unknown}).Statement
+  return (Array.isArray(list) ? list : [list]).filter((item) => typeof item === 'object' && item !== null) as never
+}
+
+/** Deliberately independent of src/permissions: exact names, `service:*`, `service:Prefix*` and `*` only. */
+function mentions(statement: {Action?: string | string[]}, action: string): boolean {
+  const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action ?? '']
+  return actions.some((pattern) => pattern === '*' || pattern.toLowerCase() === action.toLowerCase() || (pattern.endsWith('*') && action.toLowerCase().startsWith(pattern.slice(0, -1).toLowerCase())))
+}
+
+function simpleDecision(documents: unknown[], action: string): SimulatedDecision {
+  const all = documents.flatMap(statements)
+  if (all.some((s) => s.Effect === 'Deny' && !s.Condition && mentions(s, action))) return 'explicitDeny'
+  return all.some((s) => s.Effect === 'Allow' && !s.Condition && mentions(s, action)) ? 'allowed' : 'implicitDeny'
+}
+
 function grantsXRayWrite(document: unknown): boolean {
-  const statements = (document as {Statement?: unknown}).Statement
-  return (Array.isArray(statements) ? statements : [statements]).some((statement) => {
-    const s = statement as {Effect?: string; Action?: string | string[]}
-    const actions = Array.isArray(s.Action) ? s.Action : [s.Action]
-    return s.Effect === 'Allow' && actions.some((action) => action === '*' || action === 'xray:*' || action === 'xray:PutTraceSegments')
-  })
+  return simpleDecision([document], 'xray:PutTraceSegments') === 'allowed'
 }
 
 const xml = (text: string) => text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`)
@@ -66,9 +90,24 @@ export const LAMBDA_TRUST_POLICY = {
 }
 
 export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
+  const versions = new Map<string, unknown[]>()
   const iam: LocalIam = {
     roles: new Map(),
     policies: managedPolicies(),
+    simulate: (roleArn, action) => {
+      const found = iam.roles.get(roleArn.split('/').pop() ?? '')
+      if (!found) return 'implicitDeny'
+      const identity = [...found.attached.map((arn) => iam.policies.get(arn)?.document ?? {}), ...found.inline.values()]
+      const decision = simpleDecision(identity, action)
+      if (decision !== 'allowed' || !found.boundary) return decision
+      return simpleDecision([iam.policies.get(found.boundary)?.document ?? {}], action)
+    },
+    addPolicy(name, ...documents) {
+      const arn = `arn:aws:iam::${account}:policy/${name}`
+      versions.set(arn, documents)
+      iam.policies.set(arn, {name, document: documents[documents.length - 1]})
+      return arn
+    },
     attachedAt: new Map(),
     canWriteXRay(roleArn, propagationMs = 0) {
       const found = iam.roles.get(roleArn.split('/').pop() ?? '')
@@ -83,9 +122,10 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
       const role: LocalRole = {
         name,
         arn: `arn:aws:iam::${account}:role/${name}`,
-        assumeRolePolicy: LAMBDA_TRUST_POLICY,
+        assumeRolePolicy: options.trust ?? LAMBDA_TRUST_POLICY,
         attached: [...(options.attached ?? [])],
         inline: new Map(Object.entries(options.inline ?? {})),
+        ...(options.boundary ? {boundary: options.boundary} : {}),
       }
       iam.roles.set(name, role)
       return role
@@ -102,7 +142,11 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
       'GetRole',
       `<Role><Path>/</Path><RoleName>${xml(found.name)}</RoleName><RoleId>AROA${found.name.length}XTRACE</RoleId>` +
         `<Arn>${xml(found.arn)}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>` +
-        `<AssumeRolePolicyDocument>${encoded(found.assumeRolePolicy)}</AssumeRolePolicyDocument></Role>`,
+        `<AssumeRolePolicyDocument>${encoded(found.assumeRolePolicy)}</AssumeRolePolicyDocument>` +
+        (found.boundary
+          ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${xml(found.boundary)}</PermissionsBoundaryArn></PermissionsBoundary>`
+          : '') +
+        '</Role>',
       NS,
     )
   })
@@ -138,7 +182,7 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     if (!policy) return queryError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`)
     return queryReply(
       'GetPolicy',
-      `<Policy><PolicyName>${xml(policy.name)}</PolicyName><Arn>${xml(arn)}</Arn><DefaultVersionId>v1</DefaultVersionId><IsAttachable>true</IsAttachable></Policy>`,
+      `<Policy><PolicyName>${xml(policy.name)}</PolicyName><Arn>${xml(arn)}</Arn><DefaultVersionId>v${versions.get(arn)?.length ?? 1}</DefaultVersionId><IsAttachable>true</IsAttachable></Policy>`,
       NS,
     )
   })
@@ -146,9 +190,13 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     const arn = params.get('PolicyArn') ?? ''
     const policy = iam.policies.get(arn)
     if (!policy) return queryError(404, 'NoSuchEntity', `Policy ${arn} does not exist.`)
+    const versionId = params.get('VersionId') ?? 'v1'
+    const history = versions.get(arn)
+    const document = history ? history[Number.parseInt(versionId.slice(1), 10) - 1] : policy.document
+    if (document === undefined) return queryError(404, 'NoSuchEntity', `Policy ${arn} version ${versionId} does not exist.`)
     return queryReply(
       'GetPolicyVersion',
-      `<PolicyVersion><Document>${encoded(policy.document)}</Document><VersionId>${xml(params.get('VersionId') ?? 'v1')}</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
+      `<PolicyVersion><Document>${encoded(document)}</Document><VersionId>${xml(params.get('VersionId') ?? 'v1')}</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
       NS,
     )
   })
@@ -162,6 +210,19 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
       iam.attachedAt.set(`${found.name} ${arn}`, Date.now())
     }
     return queryReply('AttachRolePolicy', '', NS)
+  })
+  aws.route('iam', 'SimulatePrincipalPolicy', ({params}) => {
+    const source = params.get('PolicySourceArn') ?? ''
+    if (!iam.simulate) {
+      return queryError(403, 'AccessDenied', `User: arn:aws:iam::${account}:user/xtrace-test is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${source}`)
+    }
+    if (!iam.roles.has(source.split('/').pop() ?? '')) return queryError(404, 'NoSuchEntity', `The role ${source} cannot be found.`)
+    const actions: string[] = []
+    for (let i = 1; params.has(`ActionNames.member.${i}`); i++) actions.push(params.get(`ActionNames.member.${i}`)!)
+    const members = actions
+      .map((action) => `<member><EvalActionName>${xml(action)}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>${iam.simulate!(source, action)}</EvalDecision></member>`)
+      .join('')
+    return queryReply('SimulatePrincipalPolicy', `<IsTruncated>false</IsTruncated><EvaluationResults>${members}</EvaluationResults>`, NS)
   })
   return iam
 }

@@ -53,9 +53,9 @@ describe('local AWS endpoint', () => {
   })
 
   it('says plainly when an operation is not implemented', async () => {
-    const {XRayClient, GetSamplingRulesCommand} = await import('@aws-sdk/client-xray')
+    const {XRayClient, GetGroupsCommand} = await import('@aws-sdk/client-xray')
     const xray = new XRayClient({region: 'us-east-1', endpoint: aws.url, credentials, maxAttempts: 1})
-    await expect(xray.send(new GetSamplingRulesCommand({}))).rejects.toMatchObject({message: expect.stringContaining('local endpoint does not implement xray')})
+    await expect(xray.send(new GetGroupsCommand({}))).rejects.toMatchObject({message: expect.stringContaining('local endpoint does not implement xray')})
     xray.destroy()
   })
 })

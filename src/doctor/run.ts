@@ -1,0 +1,124 @@
+import type {XRayClient} from '@aws-sdk/client-xray'
+
+import {createStsClient, createXRayClient, type AwsOptions} from '../aws/clients.js'
+import type {RegionalClients} from '../aws/regions.js'
+import {sanitize} from '../render/sanitize.js'
+import {type FunctionState, READ_CONCURRENCY, readFunction, type RegionClients, type Selection, selectFunctions} from '../tracing/select.js'
+import {publishedAliases, type PublishedAlias} from '../tracing/status.js'
+import {runPool} from '../util/pool.js'
+import {accountChecks} from './account-checks.js'
+import {type Check, check} from './checks.js'
+import {functionChecks} from './function-checks.js'
+import {RoleDoctor} from './role-checks.js'
+import {describeWindow, recentTraffic} from './traffic.js'
+
+/**
+ * The doctor's examination: account checks per region, then every selected function (default: all)
+ * with bounded concurrency — its configuration, its aliases, its role (evaluated once per role), its
+ * environment — and finally whether its traces arrived lately. Never prints.
+ */
+
+export interface FunctionReport {
+  fn: FunctionState
+  checks: Check[]
+  /** `--fix` can attach the X-Ray policy to its role. */
+  attachable: boolean
+  /** Its role may write to X-Ray (so it can be set Active). */
+  roleWrites: boolean
+}
+
+export interface RegionReport {
+  region: string
+  checks: Check[]
+}
+
+export interface DoctorReport {
+  regions: RegionReport[]
+  functions: FunctionReport[]
+  /** Named functions that do not exist. */
+  missing: Check[]
+}
+
+export interface DoctorOptions {
+  aws: AwsOptions
+  sinceSeconds: number
+  bin: string
+  /** Skip the account checks (a re-examination after a fix). */
+  skipAccount?: boolean
+}
+
+export async function examine(regional: RegionalClients, regions: readonly string[], selection: Selection, options: DoctorOptions): Promise<DoctorReport> {
+  const selected = await regional.selected(regions)
+  const report: DoctorReport = {regions: [], functions: [], missing: []}
+  const xrays = new Map<string, XRayClient>()
+  const transactionSearch = new Set<string>()
+  for (const clients of selected) {
+    const xray = await createXRayClient({...options.aws, region: clients.region})
+    xrays.set(clients.region, xray)
+    if (options.skipAccount) continue
+    const account = await accountChecks(await createStsClient({...options.aws, region: clients.region}), xray, clients.region, options.bin)
+    report.regions.push({region: clients.region, checks: account.checks})
+    if (!account.usable) return report
+    if (account.transactionSearch) transactionSearch.add(clients.region)
+  }
+
+  const everything = selection.refs.length === 0 && !selection.all && selection.match.length === 0 && selection.tags.length === 0
+  const chosen = await selectFunctions(selected, everything ? {...selection, all: true} : selection, (region) => regional.forRegion(region))
+  for (const {ref, regions: where} of chosen.notFound) {
+    report.missing.push({...check('function.exists', 'fail', `no function ${sanitize(ref.input)} in ${where.join(', ')}`, 'check the name, or pass --region'), function: sanitize(ref.input)})
+  }
+  const multiRegion = new Set(chosen.functions.map((fn) => fn.region)).size > 1
+  const label = (fn: FunctionState) => (multiRegion ? `${fn.name} (${fn.region})` : fn.name)
+  const doctor = new RoleDoctor(await regional.iam(chosen.functions[0]?.region ?? selected[0]!.region), undefined, options.bin)
+  const clientsByRegion = new Map<string, RegionClients>([...(await regional.all())])
+
+  const examined = await runPool(chosen.functions, READ_CONCURRENCY, async (listed): Promise<FunctionReport> => {
+    const lambda = clientsByRegion.get(listed.region)!.lambda
+    const fn = listed.lastUpdateStatus ? listed : ((await readFunction(lambda, listed.region, listed.arn)) ?? listed)
+    let aliases: PublishedAlias[] | undefined
+    try {
+      aliases = await publishedAliases(lambda, fn)
+    } catch {
+      aliases = undefined
+    }
+    const role = await doctor.findings(fn.role, fn.name)
+    const checks = [...functionChecks(fn, aliases, options.bin), ...role.checks].map((item) => ({...item, function: label(fn)}))
+    return {fn, checks: order(checks), attachable: role.attachable, roleWrites: role.writes}
+  })
+  report.functions = examined.filter((item): item is FunctionReport => item !== undefined)
+
+  for (const region of new Set(report.functions.map((item) => item.fn.region))) {
+    let xray = xrays.get(region)
+    if (!xray) {
+      xray = await createXRayClient({...options.aws, region})
+      xrays.set(region, xray)
+    }
+    const here = report.functions.filter((item) => item.fn.region === region)
+    const traffic = await recentTraffic(xray, here.map((item) => item.fn.name), options.sinceSeconds)
+    for (const item of here) item.checks.push({...trafficCheck(item, traffic, options.sinceSeconds, transactionSearch.has(region), options.bin), function: label(item.fn)})
+  }
+  return report
+}
+
+const ORDER = ['function.exists', 'function.tracing', 'function.update', 'function.versions', 'role.exists', 'role.trust', 'role.xray-write', 'role.xray-sampling', 'env.context-missing', 'env.reserved', 'env.daemon-memory', 'traffic.recent']
+
+function order(checks: Check[]): Check[] {
+  return [...checks].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id))
+}
+
+function trafficCheck(item: FunctionReport, traffic: Awaited<ReturnType<typeof recentTraffic>>, sinceSeconds: number, transactionSearch: boolean, bin: string): Check {
+  const window = describeWindow(sinceSeconds)
+  if ('error' in traffic) return check('traffic.recent', 'unknown', `could not look for recent traces: ${traffic.error}`)
+  const seen = traffic.get(item.fn.name) ?? {count: 0, capped: false}
+  if (seen.count > 0) return check('traffic.recent', 'ok', `${seen.count}${seen.capped ? '+' : ''} trace${seen.count === 1 ? '' : 's'} in the last ${window}`)
+  if (seen.capped) return check('traffic.recent', 'unknown', `not among the first traces X-Ray listed for the last ${window}`)
+  if (item.fn.mode !== 'Active') return check('traffic.recent', 'ok', `no trace in the last ${window} (expected with PassThrough unless upstream sends sampled requests)`)
+  const causes = item.checks.filter((c) => c.status === 'fail' || (c.status === 'warn' && c.id === 'env.reserved')).map((c) => c.id)
+  if (transactionSearch) causes.push('xray.destination (Transaction Search indexes only a sample)')
+  return check(
+    'traffic.recent',
+    'warn',
+    `Active, but no trace in the last ${window}: ${causes.length > 0 ? `likely ${causes.join(', ')}` : 'no invocation in the window, or traces not yet indexed'}`,
+    causes.length > 0 ? 'fix the checks named above, invoke the function, and look again' : `invoke the function, then look again: ${bin} doctor ${item.fn.name} --since 5m`,
+  )
+}

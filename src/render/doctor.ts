@@ -1,0 +1,102 @@
+import type {ChalkInstance} from 'chalk'
+
+import {type Check, type CheckStatus, type DoctorSummary, summariseChecks} from '../doctor/checks.js'
+import type {FixOutcome, FixPlan} from '../doctor/fix.js'
+import {describePlan} from '../doctor/fix.js'
+import type {DoctorReport} from '../doctor/run.js'
+import {padEnd, plural} from './format.js'
+import {sanitize} from './sanitize.js'
+
+/** `xtrace doctor` as text and as JSON, from the same report. Pure. */
+
+export interface DoctorJson {
+  checks: Check[]
+  summary: DoctorSummary
+  /** With --fix: what was changed (or, with --dry-run, would be). */
+  fixes?: FixOutcome[]
+}
+
+export function allChecks(report: DoctorReport): Check[] {
+  return [...report.regions.flatMap((region) => region.checks), ...report.missing, ...report.functions.flatMap((item) => item.checks)]
+}
+
+export function toDoctorJson(report: DoctorReport, fixes?: FixOutcome[]): DoctorJson {
+  const checks = allChecks(report).map((c) => ({id: c.id, status: c.status, ...(c.function ? {function: c.function} : {}), message: c.message, ...(c.fix ? {fix: c.fix} : {})}))
+  return {checks, summary: summariseChecks(checks), ...(fixes ? {fixes} : {})}
+}
+
+export interface DoctorStyle {
+  chalk: ChalkInstance
+  ascii: boolean
+  /** Show passing checks of every function (otherwise folded into one line when there are many). */
+  verbose: boolean
+}
+
+const MARKS: Record<CheckStatus, {unicode: string; ascii: string}> = {
+  ok: {unicode: '✔', ascii: 'ok'},
+  warn: {unicode: '⚠', ascii: '!!'},
+  fail: {unicode: '✖', ascii: 'xx'},
+  unknown: {unicode: '?', ascii: '??'},
+}
+
+function mark(status: CheckStatus, style: DoctorStyle): string {
+  const text = style.ascii ? MARKS[status].ascii : MARKS[status].unicode
+  const {chalk} = style
+  return status === 'ok' ? chalk.green(text) : status === 'warn' ? chalk.yellow(text) : status === 'fail' ? chalk.red(text) : chalk.magenta(text)
+}
+
+function renderChecks(checks: readonly Check[], style: DoctorStyle, foldOk: boolean): string[] {
+  const shown = foldOk ? checks.filter((c) => c.status !== 'ok') : checks
+  const width = Math.max(...shown.map((c) => c.id.length), 0)
+  const lines: string[] = []
+  for (const item of shown) {
+    lines.push(`  ${mark(item.status, style)} ${padEnd(item.id, width)}  ${sanitize(item.message)}`)
+    if (item.fix && item.status !== 'ok') lines.push(`    ${' '.repeat(width + 2)}${style.chalk.bold('fix:')} ${sanitize(item.fix)}`)
+  }
+  const folded = checks.length - shown.length
+  if (foldOk && folded > 0) lines.push(`  ${mark('ok', style)} ${plural(folded, 'more check')} ok`)
+  return lines
+}
+
+export function renderDoctor(report: DoctorReport, style: DoctorStyle): string {
+  const {chalk} = style
+  const lines: string[] = []
+  for (const region of report.regions) {
+    lines.push(chalk.bold(`Account and X-Ray (${region.region})`), ...renderChecks(region.checks, style, false), '')
+  }
+  for (const missing of report.missing) lines.push(chalk.bold(missing.function ?? ''), ...renderChecks([missing], style, false), '')
+  const fold = !style.verbose && report.functions.length > 3
+  for (const item of report.functions) {
+    const label = item.checks[0]?.function ?? item.fn.name
+    if (fold && item.checks.every((c) => c.status === 'ok')) {
+      lines.push(`${chalk.bold(sanitize(label))}  ${mark('ok', style)} all ${item.checks.length} checks ok`)
+      continue
+    }
+    lines.push(chalk.bold(sanitize(label)), ...renderChecks(item.checks, style, fold))
+    if (!fold) lines.push('')
+  }
+  if (fold) lines.push('')
+  const summary = summariseChecks(allChecks(report))
+  const functions = report.functions.length + report.missing.length
+  lines.push(
+    `${functions > 0 ? `${plural(functions, 'function')}: ` : ''}${summary.ok} ok, ${summary.warn} warn, ${summary.fail} fail, ${summary.unknown} unknown`,
+  )
+  return lines.join('\n')
+}
+
+export function renderFixPlan(plan: FixPlan, style: DoctorStyle, dryRun: boolean): string {
+  const lines = describePlan(plan).map((line) => `  - ${line}`)
+  const out = [lines.length > 0 ? style.chalk.bold(dryRun ? 'Would fix:' : 'Will fix:') : 'Nothing that xtrace may fix automatically.', ...lines]
+  if (plan.manual.length > 0) out.push(`${plural(plan.manual.length, 'failure')} must be fixed by hand (see "fix:" above).`)
+  if (dryRun) out.push('Dry run: nothing was changed.')
+  return out.join('\n')
+}
+
+export function renderFixOutcomes(outcomes: readonly FixOutcome[], style: DoctorStyle): string {
+  const lines = outcomes.map((outcome) => {
+    const status = outcome.status === 'done' ? mark('ok', style) : outcome.status === 'failed' ? mark('fail', style) : mark('unknown', style)
+    const what = outcome.action === 'attach-policy' ? `attached AWSXRayDaemonWriteAccess to ${sanitize(outcome.target.split('/').pop() ?? outcome.target)}` : `${sanitize(outcome.target)} → Active`
+    return `  ${status} ${what}${outcome.status === 'done' ? '' : ` (${outcome.status}${outcome.error ? `: ${sanitize(outcome.error)}` : ''})`}`
+  })
+  return [style.chalk.bold('Fixed:'), ...lines].join('\n')
+}
