@@ -65,6 +65,7 @@ export default class Doctor extends XtraceCommand {
     const spinner = text && process.stderr.isTTY === true
     if (spinner) ux.action.start('Examining')
     const report = await examine(regional, flags.region ?? [], selection, options).finally(() => spinner && ux.action.stop())
+    this.warnAll(report.warnings)
     if (text) this.log(renderDoctor(report, style))
 
     let fixes: FixOutcome[] | undefined
@@ -83,7 +84,7 @@ export default class Doctor extends XtraceCommand {
         const outcome = await this.applyAndRecheck(report, plan, regional, {...options, skipAccount: true}, flags.concurrency)
         fixes = outcome.fixes
         final = outcome.report
-        if (text) this.log(`\n${renderFixOutcomes(fixes, style)}\n\n${renderDoctor({regions: [], missing: [], functions: outcome.rechecked}, {...style, verbose: false})}`)
+        if (text) this.log(`\n${renderFixOutcomes(fixes, style)}\n\n${renderDoctor({regions: [], missing: [], warnings: [], functions: outcome.rechecked}, {...style, verbose: false})}`)
         if (outcome.interrupted) {
           if (!text) this.logJson(toDoctorJson(final, fixes))
           this.exit(ExitCode.interrupted)

@@ -1,7 +1,7 @@
 import {XRAY_WRITE_POLICY, xrayWritePolicyArn} from '../permissions/role.js'
 import type {RolePermissionReader} from '../permissions/role.js'
 import {sanitize} from '../render/sanitize.js'
-import {applyPlan, type ChangeResult, initialResults, planChange} from '../tracing/apply.js'
+import {applyPlan, type ChangeResult, iamPropagationSeconds, initialResults, planChange} from '../tracing/apply.js'
 import type {JournalWriter} from '../tracing/journal.js'
 import type {FunctionState} from '../tracing/select.js'
 import type {Check} from './checks.js'
@@ -76,7 +76,7 @@ export async function applyFixes(
     concurrency: options.concurrency,
     wait: true,
     waitSeconds: 300,
-    iamPropagationSeconds: Number.parseInt(process.env.XTRACE_IAM_PROPAGATION_SECONDS ?? '', 10) || 60,
+    iamPropagationSeconds: iamPropagationSeconds(),
     journal: options.journal,
     signal: options.signal,
   })

@@ -37,6 +37,8 @@ export interface DoctorReport {
   functions: FunctionReport[]
   /** Named functions that do not exist. */
   missing: Check[]
+  /** Things worth saying that are not checks (e.g. a tagged function that no longer exists). */
+  warnings: string[]
 }
 
 export interface DoctorOptions {
@@ -49,7 +51,7 @@ export interface DoctorOptions {
 
 export async function examine(regional: RegionalClients, regions: readonly string[], selection: Selection, options: DoctorOptions): Promise<DoctorReport> {
   const selected = await regional.selected(regions)
-  const report: DoctorReport = {regions: [], functions: [], missing: []}
+  const report: DoctorReport = {regions: [], functions: [], missing: [], warnings: []}
   const xrays = new Map<string, XRayClient>()
   const transactionSearch = new Set<string>()
   for (const clients of selected) {
@@ -64,6 +66,7 @@ export async function examine(regional: RegionalClients, regions: readonly strin
 
   const everything = selection.refs.length === 0 && !selection.all && selection.match.length === 0 && selection.tags.length === 0
   const chosen = await selectFunctions(selected, everything ? {...selection, all: true} : selection, (region) => regional.forRegion(region))
+  report.warnings.push(...chosen.warnings)
   for (const {ref, regions: where} of chosen.notFound) {
     report.missing.push({...check('function.exists', 'fail', `no function ${sanitize(ref.input)} in ${where.join(', ')}`, 'check the name, or pass --region'), function: sanitize(ref.input)})
   }
@@ -119,6 +122,8 @@ function trafficCheck(item: FunctionReport, traffic: Awaited<ReturnType<typeof r
     'traffic.recent',
     'warn',
     `Active, but no trace in the last ${window}: ${causes.length > 0 ? `likely ${causes.join(', ')}` : 'no invocation in the window, or traces not yet indexed'}`,
-    causes.length > 0 ? 'fix the checks named above, invoke the function, and look again' : `invoke the function, then look again: ${bin} doctor ${item.fn.name} --since 5m`,
+    causes.length > 0
+      ? 'fix the checks named above, invoke the function, and look again'
+      : `invoke the function, then look again: ${bin} doctor ${item.fn.name} --since 5m; if it runs and traces still do not come, look for a Deny of xray:PutTraceSegments in your organization's SCPs (xtrace cannot read them)`,
   )
 }

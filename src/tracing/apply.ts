@@ -69,6 +69,12 @@ export interface ApplyOptions {
   onProgress?: (results: readonly ChangeResult[]) => void
 }
 
+/** Seconds Lambda's permission refusal is retried after attaching the policy (IAM propagates slowly). */
+export function iamPropagationSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number.parseInt(env.XTRACE_IAM_PROPAGATION_SECONDS ?? '', 10)
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : 60
+}
+
 const MAX_UPDATE_ATTEMPTS = 8
 /** Failures that every further call would repeat: stop starting updates rather than fail them all. */
 const STOP_CODES = new Set(['NO_CREDENTIALS', 'EXPIRED_CREDENTIALS', 'BAD_CREDENTIALS', 'SSO_EXPIRED', 'NO_REGION'])

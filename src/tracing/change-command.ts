@@ -11,7 +11,7 @@ import {type ChangeJson, renderChanges, renderPlan, toChangeJson, toPlanJson} fr
 import {plural} from '../render/format.js'
 import {sanitize} from '../render/sanitize.js'
 import {runPool} from '../util/pool.js'
-import {applyPlan, type ChangeResult, initialResults, planChange, type PlanEntry} from './apply.js'
+import {applyPlan, type ChangeResult, iamPropagationSeconds, initialResults, planChange, type PlanEntry} from './apply.js'
 import {JournalWriter} from './journal.js'
 import type {TracingMode} from './refs.js'
 import {READ_CONCURRENCY} from './select.js'
@@ -46,8 +46,6 @@ export interface ChangeRequest {
 /** Above this many changed functions, aliases are not looked up one by one. */
 const ALIAS_LOOKUP_LIMIT = 25
 
-/** Seconds Lambda's permission refusal is retried after attaching the policy (IAM propagates slowly). */
-const IAM_PROPAGATION_SECONDS = Number.parseInt(process.env.XTRACE_IAM_PROPAGATION_SECONDS ?? '', 10) || 60
 
 export abstract class TracingChangeCommand extends XtraceCommand {
   /** enable and disable: the functions the command line selects, to `mode`. */
@@ -183,7 +181,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
         concurrency: flags.concurrency,
         wait: flags.wait,
         waitSeconds: flags['wait-timeout'],
-        iamPropagationSeconds: IAM_PROPAGATION_SECONDS,
+        iamPropagationSeconds: iamPropagationSeconds(),
         journal,
         signal: controller.signal,
         onProgress,

@@ -79,6 +79,7 @@ describe('doctor --fix plan', () => {
     const report: DoctorReport = {
       regions: [],
       missing: [],
+      warnings: [],
       functions: [
         {fn: fn({name: 'a', mode: 'PassThrough', role: 'arn:aws:iam::1:role/bare'}), checks: [check('role.xray-write', 'fail')], attachable: true, roleWrites: false},
         {fn: fn({name: 'b', mode: 'Active', role: 'arn:aws:iam::1:role/bare'}), checks: [check('role.xray-write', 'fail')], attachable: true, roleWrites: false},
