@@ -1,13 +1,26 @@
 #!/usr/bin/env node
+const args = process.argv.slice(2)
 // `xtrace --version` answers without loading oclif (~90 ms of start-up); the text matches oclif's own.
-if (process.argv.length === 3 && process.argv[2] === '--version') {
+if (args.length === 1 && args[0] === '--version') {
   const {readFileSync} = await import('node:fs')
   const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`xtrace/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
-  // Node 22.1+ caches compiled modules on disk: most of a CLI's start-up is module loading.
-  const {enableCompileCache} = await import('node:module')
-  enableCompileCache?.()
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  // Help is cached once rendered (bin/help-cache.js): later --help calls skip loading oclif.
+  const help = await import('./help-cache.js')
+  const root = new URL('../', import.meta.url)
+  const request = help.helpRequest(args, root)
+  const file = request ? help.helpCacheFile(request, root) : undefined
+  const cached = file ? help.readHelp(file) : undefined
+  if (cached !== undefined) {
+    process.stdout.write(cached)
+  } else {
+    const store = file ? help.captureHelp(file) : undefined
+    // Node 22.1+ caches compiled modules on disk: most of a CLI's start-up is module loading.
+    const {enableCompileCache} = await import('node:module')
+    enableCompileCache?.()
+    const {execute} = await import('@oclif/core')
+    await execute({dir: import.meta.url})
+    store?.()
+  }
 }

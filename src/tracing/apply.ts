@@ -75,6 +75,12 @@ export function iamPropagationSeconds(env: NodeJS.ProcessEnv = process.env): num
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : 60
 }
 
+/** First wait and shortest poll interval while an update settles (XTRACE_POLL_SECONDS; default 1, Lambda's pace). */
+export function pollSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number.parseFloat(env.XTRACE_POLL_SECONDS ?? '')
+  return Number.isFinite(seconds) && seconds > 0 && seconds <= 60 ? seconds : 1
+}
+
 const MAX_UPDATE_ATTEMPTS = 8
 /** Failures that every further call would repeat: stop starting updates rather than fail them all. */
 const STOP_CODES = new Set(['NO_CREDENTIALS', 'EXPIRED_CREDENTIALS', 'BAD_CREDENTIALS', 'SSO_EXPIRED', 'NO_REGION'])
@@ -128,6 +134,7 @@ function missingPermissionError(fn: FunctionState, detail: string): ChangeError 
 export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], options: ApplyOptions): Promise<ChangeResult[]> {
   const {UpdateFunctionConfigurationCommand, waitForFunctionUpdatedV2} = await import('@aws-sdk/client-lambda')
   const report = () => options.onProgress?.(results)
+  const poll = pollSeconds()
 
   const fail = (result: ChangeResult, error: ChangeError) => {
     result.status = 'failed'
@@ -157,7 +164,7 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
     options.signal.addEventListener('abort', stop, {once: true})
     try {
       const outcome = await Promise.race([
-        waitForFunctionUpdatedV2({client: reader, maxWaitTime: seconds, minDelay: 1, maxDelay: 5, abortSignal: controller.signal}, {FunctionName: arn}),
+        waitForFunctionUpdatedV2({client: reader, maxWaitTime: seconds, minDelay: poll, maxDelay: Math.max(5, poll), abortSignal: controller.signal}, {FunctionName: arn}),
         new Promise<{state: 'ABORTED'}>((resolve) => controller.signal.addEventListener('abort', () => resolve({state: 'ABORTED'}), {once: true})),
       ])
       if (fatal) throw mapAwsError(fatal, {action: 'lambda:GetFunction'})
@@ -275,7 +282,7 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
     try {
       // Right after the update Lambda always says InProgress: the waiter's first, immediate poll would
       // be a wasted call against the account's quota, so give it the first second.
-      await sleep(1000, options.signal)
+      await sleep(poll * 1000, options.signal)
       settled = await waitSettled(lambda, fn.arn, options.waitSeconds)
     } catch (waitError) {
       result.notes.push(`could not confirm the update: ${(waitError as Error).message}`)

@@ -48,6 +48,26 @@ const ALIAS_LOOKUP_LIMIT = 25
 
 
 export abstract class TracingChangeCommand extends XtraceCommand {
+  /** Ctrl-C before any change starts: nothing to report but that. */
+  private readonly interruptedEarly = () => {
+    const message = 'interrupted: nothing was changed'
+    process.stderr.write(`\nerror: ${message}\n`)
+    if (this.jsonEnabled()) this.logJson({error: {code: 'INTERRUPTED', message, suggestions: []}})
+    process.exit(ExitCode.interrupted)
+  }
+
+  public override async init(): Promise<void> {
+    await super.init()
+    process.on('SIGINT', this.interruptedEarly)
+    process.on('SIGTERM', this.interruptedEarly)
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    process.off('SIGINT', this.interruptedEarly)
+    process.off('SIGTERM', this.interruptedEarly)
+    return super.finally(error)
+  }
+
   /** enable and disable: the functions the command line selects, to `mode`. */
   protected async changeSelected(
     mode: TracingMode,
@@ -170,6 +190,9 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       this.finishInterrupted(results, journal.id, style)
       process.exit(ExitCode.interrupted)
     }
+    // From here on, Ctrl-C reports what changed instead.
+    process.off('SIGINT', this.interruptedEarly)
+    process.off('SIGTERM', this.interruptedEarly)
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {

@@ -1,4 +1,4 @@
-import {readFileSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -144,7 +144,7 @@ describe('startup', () => {
     for (const args of [['--help'], ['--version'], ['show', '--help'], ['show', '-f', fixture(AWSDOCS)], ...commands]) {
       const spy = join(scratch, `modules-${args.join('_').replace(/[^a-z]/gi, '')}.txt`)
       writeFileSync(spy, '')
-      const result = await runCli(args, {env: {NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy, XDG_STATE_HOME: scratch}})
+      const result = await runCli(args, {env: {NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy, XDG_STATE_HOME: scratch, XTRACE_NO_HELP_CACHE: '1'}})
       expect(result.code).toBe(0)
       const modules = readFileSync(spy, 'utf8')
       // The spy saw modules load: oclif (but for --version, which skips it), our own code for show.
@@ -154,6 +154,28 @@ describe('startup', () => {
       expect(modules).not.toContain('@aws-sdk')
       expect(modules).not.toContain('@smithy')
     }
+  })
+
+  it('caches rendered help: the second --help prints the same text without loading oclif, from a 0600 file', async () => {
+    const cache = join(scratch, 'help-cache')
+    for (const args of [['--help'], ['enable', '--help'], ['help', 'doctor']]) {
+      const first = await runCli(args, {env: {XDG_CACHE_HOME: cache}})
+      const spy = join(scratch, `cached-${args.join('_')}.txt`)
+      writeFileSync(spy, '')
+      const second = await runCli(args, {env: {XDG_CACHE_HOME: cache, NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}})
+      expect(first.code).toBe(0)
+      expect(second.code).toBe(0)
+      expect(second.stdout).toBe(first.stdout)
+      expect(second.stdout).toContain('USAGE')
+      expect(readFileSync(spy, 'utf8')).not.toContain('@oclif/core')
+    }
+    const files = readdirSync(join(cache, 'xtrace/help'))
+    expect(files).toHaveLength(3)
+    for (const file of files) expect(statSync(join(cache, 'xtrace/help', file)).mode & 0o777).toBe(0o600)
+    // Not a help request for one of our commands: oclif answers, nothing is cached.
+    const unknown = await runCli(['nope', '--help'], {env: {XDG_CACHE_HOME: cache}})
+    expect(readdirSync(join(cache, 'xtrace/help'))).toHaveLength(3)
+    expect(unknown.stdout + unknown.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)/)
   })
 
   it('prints versions and help with real examples', async () => {

@@ -505,3 +505,15 @@ describe('confirmation on a terminal', () => {
     expect(updates()).toHaveLength(2)
   })
 })
+
+describe('the finish', () => {
+  it('a mistyped command says so and exits 127; autocomplete prints its setup', async () => {
+    const typo = await runCli(['enabel', 'fn'])
+    expect(typo.code).toBe(127)
+    expect(typo.stderr).toContain('enabel fn is not a xtrace command')
+    expect(typo.stderr).toContain('Run xtrace help for a list of available commands')
+    const complete = await runCli(['autocomplete', 'bash'])
+    expect(complete.code).toBe(0)
+    expect(complete.stdout).toContain('xtrace autocomplete')
+  })
+})
