@@ -38,9 +38,10 @@ beforeEach(async () => {
 })
 afterEach(() => aws.stop())
 
+/** Polls every 0.2 s instead of Lambda's 1 s (XTRACE_POLL_SECONDS) — but for the first test, which keeps the default. */
 function xtrace(args: string[], options: {input?: string; env?: Record<string, string>} = {}) {
   return runCli([...args, '--endpoint-url', aws.url], {
-    env: {XDG_STATE_HOME: state, ...options.env},
+    env: {XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2', ...options.env},
     ...(options.input === undefined ? {} : {input: options.input}),
     timeoutMs: 60_000,
   })
@@ -63,7 +64,7 @@ interface ChangeJson {
 describe('xtrace enable / disable', () => {
   it('enables one function, waits for it to settle, journals it, and a second run makes no update call', async () => {
     lambda.add('orders-api', {Role: role('traced-role')})
-    const first = await xtrace(['enable', 'orders-api'])
+    const first = await xtrace(['enable', 'orders-api'], {env: {XTRACE_POLL_SECONDS: ''}})
     expect(first.stderr).toBe('')
     expect(first.code).toBe(0)
     expect(first.stdout).toMatch(/^FUNCTION\s+BEFORE\s+AFTER\s+RESULT\s+REASON\norders-api\s+PassThrough\s+Active\s+changed\n/)
@@ -321,7 +322,7 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
     addFunctions('fn', 60)
     const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--concurrency', '4', '--json', '--endpoint-url', aws.url], {
       cwd: ROOT,
-      env: cleanEnv({XDG_STATE_HOME: state}),
+      env: cleanEnv({XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2'}),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -367,7 +368,7 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
     aws.inject({kind: 'latency', operation: 'UpdateFunctionConfiguration', delayMs: 5000})
     const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--concurrency', '3', '--endpoint-url', aws.url], {
       cwd: ROOT,
-      env: cleanEnv({XDG_STATE_HOME: state}),
+      env: cleanEnv({XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2'}),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
