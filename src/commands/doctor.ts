@@ -60,7 +60,12 @@ export default class Doctor extends XtraceCommand {
     const options = {aws, sinceSeconds: parseSince(flags.since), bin: this.config.bin}
     const regional = new RegionalClients(aws)
     const terminal = currentTerminal()
-    const style = {chalk: makeChalk(terminal), ascii: flags.ascii ?? !supportsUnicode(terminal), verbose: flags.verbose}
+    const style = {
+      chalk: makeChalk(terminal),
+      ascii: flags.ascii ?? !supportsUnicode(terminal),
+      verbose: flags.verbose,
+      ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {}),
+    }
     const text = !this.jsonEnabled()
     const spinner = text && process.stderr.isTTY === true
     if (spinner) ux.action.start('Examining')

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags, ux} from '@oclif/core'
 
 import {XtraceCommand} from '../base-command.js'
 import {RegionalClients} from '../aws/regions.js'
@@ -40,8 +40,13 @@ export default class Status extends XtraceCommand {
     const {argv, flags} = await this.parse(Status)
     const selection = selectionFromArgs(argv as string[], flags)
     const regional = new RegionalClients(awsOptionsFrom(flags))
-    const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection, {defaultAll: true, warn: (w) => this.printToStderr(`warning: ${w}`)})
-    const statuses = await collectStatus(regional, functions, {aliases: flags.aliases, roles: flags.roles})
+    const spinner = !this.jsonEnabled() && process.stderr.isTTY === true
+    if (spinner) ux.action.start('Reading functions')
+    const statuses = await (async () => {
+      const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection, {defaultAll: true, warn: (w) => this.printToStderr(`warning: ${w}`)})
+      if (spinner) ux.action.status = `${functions.length} functions`
+      return collectStatus(regional, functions, {aliases: flags.aliases, roles: flags.roles})
+    })().finally(() => spinner && ux.action.stop())
     if (!this.jsonEnabled()) {
       const terminal = currentTerminal()
       this.log(renderStatus(statuses, {chalk: makeChalk(terminal), ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {})}))

@@ -4,7 +4,7 @@ import {type Check, type CheckStatus, type DoctorSummary, summariseChecks} from 
 import type {FixOutcome, FixPlan} from '../doctor/fix.js'
 import {describePlan} from '../doctor/fix.js'
 import type {DoctorReport} from '../doctor/run.js'
-import {padEnd, plural} from './format.js'
+import {padEnd, plural, wrap} from './format.js'
 import {sanitize} from './sanitize.js'
 
 /** `xtrace doctor` as text and as JSON, from the same report. Pure. */
@@ -30,6 +30,8 @@ export interface DoctorStyle {
   ascii: boolean
   /** Show passing checks of every function (otherwise folded into one line when there are many). */
   verbose: boolean
+  /** Terminal width: messages wrap under themselves. Undefined on a pipe (one line a message). */
+  width?: number
 }
 
 const MARKS: Record<CheckStatus, {unicode: string; ascii: string}> = {
@@ -49,9 +51,16 @@ function renderChecks(checks: readonly Check[], style: DoctorStyle, foldOk: bool
   const shown = foldOk ? checks.filter((c) => c.status !== 'ok') : checks
   const width = Math.max(...shown.map((c) => c.id.length), 0)
   const lines: string[] = []
+  const indent = ' '.repeat(width + 6)
+  const room = style.width === undefined ? 0 : Math.max(20, style.width - indent.length)
+  const flow = (text: string) => (room ? wrap(text, room) : [text])
   for (const item of shown) {
-    lines.push(`  ${mark(item.status, style)} ${padEnd(item.id, width)}  ${sanitize(item.message)}`)
-    if (item.fix && item.status !== 'ok') lines.push(`    ${' '.repeat(width + 2)}${style.chalk.bold('fix:')} ${sanitize(item.fix)}`)
+    const [first = '', ...rest] = flow(sanitize(item.message))
+    lines.push(`  ${mark(item.status, style)} ${padEnd(item.id, width)}  ${first}`, ...rest.map((line) => indent + line))
+    if (item.fix && item.status !== 'ok') {
+      const [head = '', ...more] = flow(`fix: ${sanitize(item.fix)}`)
+      lines.push(`${indent}${style.chalk.bold('fix:')}${head.slice(4)}`, ...more.map((line) => indent + line))
+    }
   }
   const folded = checks.length - shown.length
   if (foldOk && folded > 0) lines.push(`  ${mark('ok', style)} ${plural(folded, 'more check')} ok`)

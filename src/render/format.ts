@@ -63,6 +63,33 @@ export function truncate(text: string, width: number, ellipsis = '…'): string 
   return out + ellipsis
 }
 
+/** Word-wraps to `width` columns; a word longer than a line is cut across lines. */
+export function wrap(text: string, width: number): string[] {
+  if (width <= 0) return [text]
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    const candidate = line ? `${line} ${word}` : word
+    if (displayWidth(candidate) <= width) {
+      line = candidate
+      continue
+    }
+    if (line) lines.push(line)
+    line = word
+    while (displayWidth(line) > width) {
+      let cut = ''
+      for (const ch of line) {
+        if (displayWidth(cut + ch) > width) break
+        cut += ch
+      }
+      lines.push(cut)
+      line = line.slice(cut.length)
+    }
+  }
+  lines.push(line)
+  return lines
+}
+
 export function padEnd(text: string, width: number): string {
   const gap = width - displayWidth(text)
   return gap > 0 ? text + ' '.repeat(gap) : text

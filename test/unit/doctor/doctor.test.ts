@@ -147,3 +147,22 @@ describe('reading a role', () => {
     expect(calls.filter((c) => c === 'GetPolicyVersion')).toHaveLength(1)
   })
 })
+
+describe('doctor output', () => {
+  it('wraps messages and fixes under themselves to fit the terminal, with ASCII marks when asked', async () => {
+    const {Chalk} = await import('chalk')
+    const {renderDoctor} = await import('../../../src/render/doctor.js')
+    const long = 'role orders-worker-role lacks xray:PutTraceSegments and xray:PutTelemetryRecords: Lambda refuses Active tracing and the daemon cannot send segments'
+    const report: DoctorReport = {
+      regions: [],
+      missing: [],
+      warnings: [],
+      functions: [{fn: fn(), attachable: true, roleWrites: false, checks: [{id: 'role.xray-write', status: 'fail', function: 'fn', message: long, fix: 'xtrace doctor fn --fix   (attaches AWSXRayDaemonWriteAccess to orders-worker-role)'}]}],
+    }
+    const text = renderDoctor(report, {chalk: new Chalk({level: 0}), ascii: true, verbose: false, width: 60})
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(60)
+    expect(text).toContain('  xx role.xray-write  role orders-worker-role lacks')
+    expect(text).toMatch(/\n {21}fix: xtrace doctor fn --fix/)
+    expect(text.split('\n').pop()).toBe('1 function: 0 ok, 0 warn, 1 fail, 0 unknown')
+  })
+})
