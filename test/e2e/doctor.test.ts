@@ -1,13 +1,13 @@
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {runCli} from '../harness/cli.js'
-import {LocalAws} from '../harness/local-aws.js'
-import {installIam, type LocalIam} from '../harness/local-iam.js'
-import {installLambda, type LocalLambda} from '../harness/local-lambda.js'
+import {ACCOUNT, BASIC_POLICY, roleArn as role, STACK_TRACE, startLocalAccount, XRAY_POLICY} from '../harness/account.js'
+import type {LocalAws} from '../harness/local-aws.js'
+import type {LocalIam} from '../harness/local-iam.js'
+import type {LocalLambda} from '../harness/local-lambda.js'
 
 /**
  * `xtrace doctor` through the binary against the local endpoint playing STS, X-Ray (destination,
@@ -15,11 +15,6 @@ import {installLambda, type LocalLambda} from '../harness/local-lambda.js'
  * the policy simulator, AccessDenied). Every IAM write is in the request log: consent is asserted there.
  */
 
-const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
-const ACCOUNT = '123456789012'
-const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`
-const XRAY_POLICY = 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess'
-const BASIC_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'
 const doc = (...statements: Record<string, unknown>[]) => ({Version: '2012-10-17', Statement: statements})
 
 let aws: LocalAws
@@ -28,13 +23,7 @@ let iam: LocalIam
 let state: string
 
 beforeEach(async () => {
-  aws = new LocalAws()
-  iam = installIam(aws)
-  lambda = installLambda(aws, {settleMs: 100, canWriteXRay: (arn) => iam.canWriteXRay(arn)})
-  iam.addRole('traced-role', {attached: [BASIC_POLICY, XRAY_POLICY]})
-  iam.addRole('bare-role', {attached: [BASIC_POLICY]})
-  state = mkdtempSync(join(tmpdir(), 'xtrace-doctor-'))
-  await aws.start()
+  ;({aws, iam, lambda, state} = await startLocalAccount({settleMs: 100}))
 })
 afterEach(() => aws.stop())
 

@@ -8,9 +8,10 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {BIN, cleanEnv, ROOT, runCli} from '../harness/cli.js'
 import {readFixture} from '../harness/fixtures.js'
-import {type FaultKind, LocalAws} from '../harness/local-aws.js'
-import {installIam, type LocalIam} from '../harness/local-iam.js'
-import {installLambda, type LocalLambda} from '../harness/local-lambda.js'
+import {roleArn as role, STACK_TRACE, startLocalAccount} from '../harness/account.js'
+import type {FaultKind, LocalAws} from '../harness/local-aws.js'
+import type {LocalIam} from '../harness/local-iam.js'
+import type {LocalLambda} from '../harness/local-lambda.js'
 
 /**
  * Faults on the local endpoint, for every command that calls AWS: each kind of fault on every call,
@@ -19,10 +20,7 @@ import {installLambda, type LocalLambda} from '../harness/local-lambda.js'
  * --json, and nothing changed without being reported.
  */
 
-const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
-const ACCOUNT = '123456789012'
 const LAMBDA_TRACE = '1-59602603-23fc5b688855d396af79b496'
-const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`
 
 let aws: LocalAws
 let lambda: LocalLambda
@@ -30,16 +28,13 @@ let iam: LocalIam
 let state: string
 
 beforeEach(async () => {
-  aws = new LocalAws()
-  iam = installIam(aws)
-  lambda = installLambda(aws, {settleMs: 30, canWriteXRay: (arn) => iam.canWriteXRay(arn)})
+  ;({aws, iam, lambda} = await startLocalAccount({settleMs: 30}))
   iam.addRole('app-role', {attached: ['arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess']})
   lambda.add('api', {Role: role('app-role')})
   lambda.add('web', {Role: role('app-role'), TracingConfig: {Mode: 'Active'}})
   const response = JSON.parse(readFixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')) as {Traces: {Segments: {Document: string}[]}[]}
   aws.addDocuments(response.Traces.flatMap((trace) => trace.Segments.map((segment) => segment.Document)))
   state = mkdtempSync(join(tmpdir(), 'xtrace-faults-'))
-  await aws.start()
 })
 afterEach(() => aws.stop())
 

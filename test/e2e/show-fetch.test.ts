@@ -93,11 +93,16 @@ describe('xtrace show <id> against the local AWS endpoint', () => {
   it('--wait polls until a new trace arrives and its segments are complete', async () => {
     const id = '1-6b200000-000000000000000000000001'
     aws.addDocuments([{id: 'f000000000000001', name: 'slow', trace_id: id, start_time: 1700000100, in_progress: true}], {hiddenFor: 2})
-    const done = setTimeout(() => {
+    // The segment completes only once the CLI has seen it in progress (two hidden polls, then one more):
+    // tied to the calls, not to a timer, so a slow machine cannot skip the in-progress state.
+    let watching = true
+    const completeLater = (async () => {
+      while (watching && aws.calls('BatchGetTraces').length < 4) await new Promise((resolve) => setTimeout(resolve, 5))
       aws.addDocuments([{id: 'f000000000000001', name: 'slow', trace_id: id, start_time: 1700000100, end_time: 1700000101}])
-    }, 600)
+    })()
     const result = await show([id, '--wait', '--poll-interval', '50', '--json'])
-    clearTimeout(done)
+    watching = false
+    await completeLater
     expect(result.code).toBe(0)
     const json = JSON.parse(result.stdout) as {traces: {roots: {inProgress: boolean; endTime: number}[]}[]}
     expect(json.traces[0]!.roots[0]).toMatchObject({inProgress: false, endTime: 1700000101})

@@ -1,14 +1,14 @@
 import {spawn} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {BIN, cleanEnv, ROOT, runCli} from '../harness/cli.js'
-import {LocalAws} from '../harness/local-aws.js'
-import {installIam, type LocalIam} from '../harness/local-iam.js'
-import {installLambda, type LocalLambda} from '../harness/local-lambda.js'
+import {ACCOUNT, roleArn as role, STACK_TRACE, startLocalAccount, XRAY_POLICY} from '../harness/account.js'
+import type {LocalAws} from '../harness/local-aws.js'
+import type {LocalIam} from '../harness/local-iam.js'
+import type {LocalLambda} from '../harness/local-lambda.js'
 
 /**
  * enable / disable / status / restore through the built binary, against the local endpoint playing
@@ -16,11 +16,6 @@ import {installLambda, type LocalLambda} from '../harness/local-lambda.js'
  * permission refusal) and IAM (roles, the real managed policies, attachments in the request log).
  */
 
-const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
-const ACCOUNT = '123456789012'
-const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`
-const XRAY_POLICY = 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess'
-const BASIC_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'
 
 let aws: LocalAws
 let lambda: LocalLambda
@@ -28,13 +23,7 @@ let iam: LocalIam
 let state: string
 
 beforeEach(async () => {
-  aws = new LocalAws()
-  iam = installIam(aws)
-  lambda = installLambda(aws, {settleMs: 150, canWriteXRay: (arn) => iam.canWriteXRay(arn)})
-  iam.addRole('traced-role', {attached: [BASIC_POLICY, XRAY_POLICY]})
-  iam.addRole('bare-role', {attached: [BASIC_POLICY]})
-  state = mkdtempSync(join(tmpdir(), 'xtrace-state-'))
-  await aws.start()
+  ;({aws, iam, lambda, state} = await startLocalAccount({settleMs: 150}))
 })
 afterEach(() => aws.stop())
 
@@ -365,7 +354,8 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
   })
   it('a second Ctrl-C quits at once, reporting updates still in flight as unknown and offering restore (text mode)', async () => {
     addFunctions('slow', 8)
-    aws.inject({kind: 'latency', operation: 'UpdateFunctionConfiguration', delayMs: 5000})
+    // Updates that would hang for 20 s: waiting them out would fail the test on its own timeout.
+    aws.inject({kind: 'latency', operation: 'UpdateFunctionConfiguration', delayMs: 20_000})
     const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--concurrency', '3', '--endpoint-url', aws.url], {
       cwd: ROOT,
       env: cleanEnv({XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2'}),
@@ -375,13 +365,10 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
     while (updates().length < 3) await new Promise((resolve) => setTimeout(resolve, 20))
-    const started = Date.now()
     child.kill('SIGINT')
     await new Promise((resolve) => setTimeout(resolve, 200))
     child.kill('SIGINT')
     expect(await exited).toBe(130)
-    // It did not sit out the 5 s calls.
-    expect(Date.now() - started).toBeLessThan(4000)
     expect(stdout.match(/failed\s+interrupted while the update was in flight: outcome unknown/g)).toHaveLength(3)
     expect(stdout.match(/skipped\s+not started: interrupted/g)).toHaveLength(5)
     expect(stdout).toMatch(/0 changed, 0 unchanged, 5 skipped, 3 failed \(interrupted\)\nUndo with: xtrace restore \S+\n$/)
