@@ -117,7 +117,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
           this.log(
             flags['attach-policy']
               ? `Would attach ${XRAY_WRITE_POLICY} to ${plural(rolesToAttach.length, 'role')}: ${rolesToAttach.map(sanitize).join(', ')}`
-              : `${plural(rolesToAttach.length, 'role')} lack the X-Ray permissions (${rolesToAttach.map(sanitize).join(', ')}): their functions would fail; add --attach-policy to grant ${XRAY_WRITE_POLICY}`,
+              : `${plural(rolesToAttach.length, 'role')} ${rolesToAttach.length === 1 ? 'lacks' : 'lack'} the X-Ray permissions (${rolesToAttach.map(sanitize).join(', ')}): their functions would fail; add --attach-policy to grant ${XRAY_WRITE_POLICY}`,
           )
         }
       }
@@ -216,7 +216,8 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       journal.close()
     }
 
-    await this.noteAliases(results, regional)
+    // After Ctrl-C the user wants out, not notes.
+    if (!controller.signal.aborted) await this.noteAliases(results, regional)
     const changed = results.some((r) => r.changed)
     const json = toChangeJson(results, changed ? journal.id : undefined)
     if (controller.signal.aborted) {
