@@ -53,7 +53,7 @@ export function summariseStatus(functions: readonly FunctionStatus[]): StatusJso
 }
 
 export async function publishedAliases(lambda: LambdaClient, fn: FunctionState): Promise<PublishedAlias[]> {
-  const {paginateListAliases, GetFunctionConfigurationCommand} = await import('@aws-sdk/client-lambda')
+  const {paginateListAliases, GetFunctionCommand} = await import('@aws-sdk/client-lambda')
   const aliases: {alias: string; version: string}[] = []
   try {
     for await (const page of paginateListAliases({client: lambda}, {FunctionName: fn.arn})) {
@@ -67,8 +67,8 @@ export async function publishedAliases(lambda: LambdaClient, fn: FunctionState):
   const modes = new Map<string, TracingMode | null>()
   for (const version of new Set(aliases.map((a) => a.version))) {
     try {
-      const config = await lambda.send(new GetFunctionConfigurationCommand({FunctionName: fn.arn, Qualifier: version}))
-      modes.set(version, config.TracingConfig?.Mode === 'Active' ? 'Active' : 'PassThrough')
+      const {Configuration} = await lambda.send(new GetFunctionCommand({FunctionName: fn.arn, Qualifier: version}))
+      modes.set(version, Configuration?.TracingConfig?.Mode === 'Active' ? 'Active' : 'PassThrough')
     } catch {
       modes.set(version, null)
     }
