@@ -100,6 +100,13 @@ export default class Doctor extends XtraceCommand {
     return toDoctorJson(final, fixes)
   }
 
+  private readonly finishing = () => undefined
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    process.off('SIGINT', this.finishing)
+    return super.finally(error)
+  }
+
   private async applyAndRecheck(report: DoctorReport, plan: ReturnType<typeof planFixes>, regional: RegionalClients, options: Parameters<typeof examine>[3], concurrency: number) {
     const journal = JournalWriter.create(
       {command: 'doctor', mode: 'Active'},
@@ -115,6 +122,8 @@ export default class Doctor extends XtraceCommand {
       const reader = new RolePermissionReader(await regional.iam(report.functions[0]?.fn.region))
       fixes = (await applyFixes(plan, {reader, journal, lambdaFor: (region) => lambdas.get(region)!.lambda, concurrency, signal: controller.signal})).outcomes
     } finally {
+      // Changes were made: from here to the end, Ctrl-C must not cost the report of them.
+      process.on('SIGINT', this.finishing)
       process.off('SIGINT', stop)
       journal.close()
     }

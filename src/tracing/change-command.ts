@@ -62,9 +62,17 @@ export abstract class TracingChangeCommand extends XtraceCommand {
     process.on('SIGTERM', this.interruptedEarly)
   }
 
+  /**
+   * Ctrl-C once every update has finished: the report is what the user needs, so it is printed
+   * rather than lost to the default handler.
+   */
+  private readonly finishing = () => undefined
+
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    process.off('SIGINT', this.interruptedEarly)
-    process.off('SIGTERM', this.interruptedEarly)
+    for (const handler of [this.interruptedEarly, this.finishing]) {
+      process.off('SIGINT', handler)
+      process.off('SIGTERM', handler)
+    }
     return super.finally(error)
   }
 
@@ -210,6 +218,8 @@ export abstract class TracingChangeCommand extends XtraceCommand {
         onProgress,
       })
     } finally {
+      process.on('SIGINT', this.finishing)
+      process.on('SIGTERM', this.finishing)
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       progress.clear()
