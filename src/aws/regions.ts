@@ -11,6 +11,7 @@ import {mapAwsError} from './errors.js'
 export class RegionalClients {
   private readonly byRegion = new Map<string, Promise<RegionClients>>()
   private iamClient: Promise<IAMClient> | undefined
+  private readonly taggings: ReturnType<RegionClients['tagging']>[] = []
 
   constructor(private readonly options: AwsOptions) {}
 
@@ -52,6 +53,7 @@ export class RegionalClients {
 
   async destroy(): Promise<void> {
     for (const clients of await this.all()) clients[1].lambda.destroy()
+    for (const tagging of this.taggings) (await tagging).destroy()
     if (this.iamClient) (await this.iamClient).destroy()
   }
 
@@ -60,7 +62,13 @@ export class RegionalClients {
     return {
       region,
       lambda,
-      tagging: () => (tagging ??= createTaggingClient({...this.options, region})),
+      tagging: () => {
+        if (!tagging) {
+          tagging = createTaggingClient({...this.options, region})
+          this.taggings.push(tagging)
+        }
+        return tagging
+      },
     }
   }
 }

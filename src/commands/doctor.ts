@@ -47,6 +47,7 @@ export default class Doctor extends XtraceCommand {
     yes: Flags.boolean({char: 'y', description: 'do not ask before fixing (needed without a terminal)'}),
     since: Flags.string({description: 'how far back to look for traces (e.g. 15m, 2h; at most 24h)', default: '15m', helpValue: 'DURATION'}),
     verbose: Flags.boolean({char: 'v', description: 'list passing checks of every function too'}),
+    aliases: Flags.boolean({description: 'check aliases on published versions (one ListAliases per function; --no-aliases skips it in big accounts)', default: true, allowNo: true}),
     ascii: Flags.boolean({description: 'plain ASCII marks instead of ✔ ⚠ ✖', allowNo: true}),
     concurrency: Flags.integer({description: 'functions changed at the same time by --fix', default: DEFAULT_CONCURRENCY, min: 1, max: 100, helpValue: 'N'}),
     ...selectionFlags,
@@ -57,7 +58,7 @@ export default class Doctor extends XtraceCommand {
     const {argv, flags} = await this.parse(Doctor)
     const selection = selectionFromArgs(argv as string[], flags)
     const aws = awsOptionsFrom(flags)
-    const options = {aws, sinceSeconds: parseSince(flags.since), bin: this.config.bin}
+    const options = {aws, sinceSeconds: parseSince(flags.since), bin: this.config.bin, aliases: flags.aliases}
     const regional = new RegionalClients(aws)
     const terminal = currentTerminal()
     const style = {
@@ -100,10 +101,14 @@ export default class Doctor extends XtraceCommand {
     return toDoctorJson(final, fixes)
   }
 
-  private readonly finishing = () => undefined
+  private reported = false
+  /** Ctrl-C after --fix changed things: let the report print, then exit at once with the run's code. */
+  private readonly finishing = () => {
+    if (this.reported) process.exit(process.exitCode ?? ExitCode.ok)
+  }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    process.off('SIGINT', this.finishing)
+    this.reported = true
     return super.finally(error)
   }
 

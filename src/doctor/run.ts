@@ -47,6 +47,8 @@ export interface DoctorOptions {
   bin: string
   /** Skip the account checks (a re-examination after a fix). */
   skipAccount?: boolean
+  /** Look up aliases on published versions (one ListAliases per function, on the 15/s control-plane quota). */
+  aliases?: boolean
 }
 
 export async function examine(regional: RegionalClients, regions: readonly string[], selection: Selection, options: DoctorOptions): Promise<DoctorReport> {
@@ -79,13 +81,16 @@ export async function examine(regional: RegionalClients, regions: readonly strin
     const lambda = clientsByRegion.get(listed.region)!.lambda
     const fn = listed.lastUpdateStatus ? listed : ((await readFunction(lambda, listed.region, listed.arn)) ?? listed)
     let aliases: PublishedAlias[] | undefined
-    try {
-      aliases = await publishedAliases(lambda, fn)
-    } catch {
-      aliases = undefined
+    if (options.aliases !== false) {
+      try {
+        aliases = await publishedAliases(lambda, fn)
+      } catch {
+        aliases = undefined
+      }
     }
     const role = await doctor.findings(fn.role, fn.name)
-    const checks = [...functionChecks(fn, aliases, options.bin), ...role.checks].map((item) => ({...item, function: label(fn)}))
+    const own = functionChecks(fn, aliases, options.bin).filter((item) => options.aliases !== false || item.id !== 'function.versions')
+    const checks = [...own, ...role.checks].map((item) => ({...item, function: label(fn)}))
     return {fn, checks: order(checks), attachable: role.attachable, roleWrites: role.writes}
   })
   report.functions = examined.filter((item): item is FunctionReport => item !== undefined)

@@ -62,17 +62,23 @@ export abstract class TracingChangeCommand extends XtraceCommand {
     process.on('SIGTERM', this.interruptedEarly)
   }
 
+  /** The report is out: from then on Ctrl-C just ends the process (an idle socket may still be closing). */
+  private reported = false
+
   /**
    * Ctrl-C once every update has finished: the report is what the user needs, so it is printed
-   * rather than lost to the default handler.
+   * rather than lost to the default handler; after it, Ctrl-C exits at once with the run's code.
    */
-  private readonly finishing = () => undefined
+  private readonly finishing = () => {
+    if (this.reported) process.exit(process.exitCode ?? ExitCode.ok)
+  }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    for (const handler of [this.interruptedEarly, this.finishing]) {
-      process.off('SIGINT', handler)
-      process.off('SIGTERM', handler)
-    }
+    process.off('SIGINT', this.interruptedEarly)
+    process.off('SIGTERM', this.interruptedEarly)
+    // `finishing` stays until the process ends: removing it would hand a late Ctrl-C to the default
+    // handler, which kills the process by signal as if the run had not completed.
+    this.reported = true
     return super.finally(error)
   }
 
@@ -228,6 +234,8 @@ export abstract class TracingChangeCommand extends XtraceCommand {
 
     // After Ctrl-C the user wants out, not notes.
     if (!controller.signal.aborted) await this.noteAliases(results, regional)
+    // Idle keep-alive sockets would hold the process open after the report.
+    await regional.destroy()
     const changed = results.some((r) => r.changed)
     const json = toChangeJson(results, changed ? journal.id : undefined)
     if (controller.signal.aborted) {

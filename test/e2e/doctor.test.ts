@@ -261,5 +261,10 @@ describe('xtrace doctor at scale', () => {
     // Folded: a passing function is one line.
     const text = await doctor(['--no-ascii'])
     expect(text.stdout).toMatch(/\nfn-000 {2}✔ all 12 checks ok\n/)
+    // --no-aliases: no ListAliases call, and no function.versions check rather than a false "ok".
+    aws.requests.length = 0
+    const quick = (await doctorJson(['--no-aliases'])).json
+    expect(aws.calls('ListAliases', 'lambda')).toHaveLength(0)
+    expect(quick.checks.some((c) => c.id === 'function.versions')).toBe(false)
   })
 })

@@ -149,6 +149,7 @@ describe('Ctrl-C at random points of a 500-function change', () => {
         if (code === null) {
           // Killed before xtrace's own code ran (Node still starting): the shell says 130, and nothing changed.
           expect(signal).toBe('SIGINT')
+          expect(stdout).toBe('')
           expect([...lambda.functions.values()].some((fn) => fn.TracingConfig.Mode === 'Active')).toBe(false)
           return
         }

@@ -377,6 +377,26 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
   })
 })
 
+describe('Ctrl-C after the report', () => {
+  it('ends the run with its own exit code, not by signal', async () => {
+    addFunctions('api', 3)
+    const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--json', '--endpoint-url', aws.url], {
+      cwd: ROOT,
+      env: cleanEnv({XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2'}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      if (stdout.includes('"summary"')) child.kill('SIGINT')
+    })
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
+    expect(signal).toBeNull()
+    expect(code).toBe(0)
+    expect((JSON.parse(stdout) as ChangeJson).summary.changed).toBe(3)
+  })
+})
+
 describe('xtrace restore', () => {
   it('picks an operation by id, shows its plan with --dry-run, and says when there is nothing to restore', async () => {
     const empty = await xtrace(['restore'])
