@@ -65,11 +65,6 @@ export async function createTaggingClient(options: AwsOptions): Promise<Resource
   return new ResourceGroupsTaggingAPIClient(commonConfig(options))
 }
 
-/** The region a client resolved (flag, environment or profile); fails clearly when there is none. */
-export async function resolvedRegion(client: {config: {region: () => Promise<string>}}): Promise<string> {
-  return client.config.region()
-}
-
 export async function createStsClient(options: AwsOptions): Promise<STSClient> {
   quietSdk()
   const {STSClient} = await import('@aws-sdk/client-sts')

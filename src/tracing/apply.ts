@@ -145,6 +145,8 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
   const waitSettled = async (lambda: LambdaClient, arn: string, seconds: number) => {
     const controller = new AbortController()
     let fatal: unknown
+    // The waiter swallows every error and polls on until its time is up: this stand-in client (the
+    // waiter uses only send and config) stops it at the first error that retrying cannot cure.
     const reader = {
       config: lambda.config,
       send: async (command: Parameters<LambdaClient['send']>[0]) => {
