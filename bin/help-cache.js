@@ -9,26 +9,28 @@ import {join} from 'node:path'
 const HELP_FLAGS = new Set(['--help', '-h'])
 const WORD = /^[a-z][a-z-]*$/
 
-/**
- * The help request in argv, or undefined when this is not (only) a help request for the CLI or one of
- * its own commands (the manifest's): anything else goes to oclif as usual.
- */
-export function helpRequest(args, root) {
+/** The help request in argv (its cache name), or undefined when argv is not only a help request. */
+export function helpRequest(args) {
   const shape =
     (args.length === 1 && (HELP_FLAGS.has(args[0]) || args[0] === 'help')) ||
     (args.length === 2 && WORD.test(args[0]) && HELP_FLAGS.has(args[1])) ||
     (args.length === 2 && args[0] === 'help' && WORD.test(args[1]))
-  if (!shape) return undefined
+  return shape ? args.join('_').replace(/[^a-z_-]/gi, '') : undefined
+}
+
+/**
+ * Whether the help is the CLI's or one of its own commands' (the manifest's), and so worth keeping:
+ * asked only before rendering, as only such texts are ever cached.
+ */
+export function isOwnHelp(args, root) {
   const command = args.find((arg) => WORD.test(arg) && arg !== 'help')
-  if (command) {
-    try {
-      const {commands} = JSON.parse(readFileSync(new URL('oclif.manifest.json', root), 'utf8'))
-      if (!(command in commands)) return undefined
-    } catch {
-      return undefined
-    }
+  if (!command) return true
+  try {
+    const {commands} = JSON.parse(readFileSync(new URL('oclif.manifest.json', root), 'utf8'))
+    return command in commands
+  } catch {
+    return false
   }
-  return args.join('_').replace(/[^a-z_-]/gi, '')
 }
 
 function cacheDirectory(env) {

@@ -9,13 +9,13 @@ if (args.length === 1 && args[0] === '--version') {
   // Help is cached once rendered (bin/help-cache.js): later --help calls skip loading oclif.
   const help = await import('./help-cache.js')
   const root = new URL('../', import.meta.url)
-  const request = help.helpRequest(args, root)
+  const request = help.helpRequest(args)
   const file = request ? help.helpCacheFile(request, root) : undefined
   const cached = file ? help.readHelp(file) : undefined
   if (cached !== undefined) {
     process.stdout.write(cached)
   } else {
-    const store = file ? help.captureHelp(file) : undefined
+    const store = file && help.isOwnHelp(args, root) ? help.captureHelp(file) : undefined
     // Node 22.1+ caches compiled modules on disk: most of a CLI's start-up is module loading.
     const {enableCompileCache} = await import('node:module')
     enableCompileCache?.()

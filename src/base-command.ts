@@ -34,6 +34,32 @@ export abstract class XtraceCommand extends Command {
     if (warnings.length > limit) this.printToStderr(`warning: … and ${warnings.length - limit} more`)
   }
 
+  /** The command has ended and its output is written. */
+  private reported = false
+  private holdingInterrupts = false
+
+  private readonly interruptAfterChanges = () => {
+    if (this.reported) process.exit(process.exitCode ?? ExitCode.ok)
+  }
+
+  /**
+   * Once AWS has been changed, Ctrl-C (or SIGTERM) must not cost the report of it: until the output
+   * is written the signal is held, after that it ends the process with the run's own exit code (an
+   * idle socket may keep the process alive a moment). The handler stays until the process ends:
+   * removing it would hand a late Ctrl-C to the default handler, which kills by signal.
+   */
+  protected holdInterruptsUntilReported(): void {
+    if (this.holdingInterrupts) return
+    this.holdingInterrupts = true
+    process.on('SIGINT', this.interruptAfterChanges)
+    process.on('SIGTERM', this.interruptAfterChanges)
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    this.reported = true
+    return super.finally(error)
+  }
+
   protected get debugEnabled(): boolean {
     return this.argv.includes('--debug') || Boolean(process.env.XTRACE_DEBUG)
   }

@@ -65,10 +65,10 @@ export class ProgressLine {
     this.enabled = enabled && stream.isTTY === true
   }
 
-  update(text: string, force = false): void {
+  update(text: string): void {
     if (!this.enabled) return
     const now = Date.now()
-    if (!force && now - this.last < 100) return
+    if (now - this.last < 100) return
     this.last = now
     const width = (this.stream.columns ?? 80) - 1
     this.stream.write(`\r\u001B[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`)

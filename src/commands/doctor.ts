@@ -15,7 +15,7 @@ import {RolePermissionReader, XRAY_WRITE_POLICY} from '../permissions/role.js'
 import {confirmChange} from '../prompt.js'
 import {allChecks, type DoctorJson, renderDoctor, renderFixOutcomes, renderFixPlan, toDoctorJson} from '../render/doctor.js'
 import {plural} from '../render/format.js'
-import {JournalWriter} from '../tracing/journal.js'
+import {JournalWriter, plannedChange} from '../tracing/journal.js'
 import {parseFunctionRef} from '../tracing/refs.js'
 import {selectionFromArgs} from '../tracing/selection.js'
 
@@ -101,21 +101,10 @@ export default class Doctor extends XtraceCommand {
     return toDoctorJson(final, fixes)
   }
 
-  private reported = false
-  /** Ctrl-C after --fix changed things: let the report print, then exit at once with the run's code. */
-  private readonly finishing = () => {
-    if (this.reported) process.exit(process.exitCode ?? ExitCode.ok)
-  }
-
-  protected override async finally(error: Error | undefined): Promise<unknown> {
-    this.reported = true
-    return super.finally(error)
-  }
-
   private async applyAndRecheck(report: DoctorReport, plan: ReturnType<typeof planFixes>, regional: RegionalClients, options: Parameters<typeof examine>[3], concurrency: number) {
     const journal = JournalWriter.create(
       {command: 'doctor', mode: 'Active'},
-      plan.enable.map((fn) => ({function: fn.name, arn: fn.arn, region: fn.region, previousMode: fn.mode, mode: 'Active' as const})),
+      plan.enable.map((fn) => plannedChange(fn, 'Active')),
     )
     const controller = new AbortController()
     setMaxListeners(0, controller.signal)
@@ -127,8 +116,7 @@ export default class Doctor extends XtraceCommand {
       const reader = new RolePermissionReader(await regional.iam(report.functions[0]?.fn.region))
       fixes = (await applyFixes(plan, {reader, journal, lambdaFor: (region) => lambdas.get(region)!.lambda, concurrency, signal: controller.signal})).outcomes
     } finally {
-      // Changes were made: from here to the end, Ctrl-C must not cost the report of them.
-      process.on('SIGINT', this.finishing)
+      this.holdInterruptsUntilReported()
       process.off('SIGINT', stop)
       journal.close()
     }

@@ -12,7 +12,7 @@ import {planChange} from '../tracing/apply.js'
 import {TracingChangeCommand} from '../tracing/change-command.js'
 import {CHANGE_EXIT_CODES} from '../tracing/help.js'
 import {listOperations, type Operation, restorableEntries, stateDirectory} from '../tracing/journal.js'
-import {readFunction} from '../tracing/select.js'
+import {READ_CONCURRENCY, readFunction} from '../tracing/select.js'
 import {runPool} from '../util/pool.js'
 
 export default class Restore extends TracingChangeCommand {
@@ -65,7 +65,7 @@ export default class Restore extends TracingChangeCommand {
     }
 
     const regional = new RegionalClients(awsOptionsFrom(flags))
-    const states = await runPool(entries, 16, async (entry) => readFunction((await regional.forRegion(entry.region)).lambda, entry.region, entry.arn))
+    const states = await runPool(entries, READ_CONCURRENCY, async (entry) => readFunction((await regional.forRegion(entry.region)).lambda, entry.region, entry.arn))
     const gone = entries.filter((_, index) => !states[index])
     for (const entry of gone) this.printToStderr(`warning: ${entry.function} (${entry.region}) no longer exists; skipped`)
     const functions = states.filter((state) => state !== undefined)

@@ -28,11 +28,14 @@ export interface RoleFindings {
 export class RoleDoctor {
   private readonly cache = new Map<string, Promise<RoleFindings>>()
 
+  private readonly reader: RolePermissionReader
+
   constructor(
     private readonly iam: IAMClient,
-    readonly reader: RolePermissionReader = new RolePermissionReader(iam),
     private readonly bin = 'xtrace',
-  ) {}
+  ) {
+    this.reader = new RolePermissionReader(iam)
+  }
 
   findings(roleArn: string, functionName: string): Promise<RoleFindings> {
     let pending = this.cache.get(roleArn)

@@ -3,7 +3,7 @@ import type {XRayClient} from '@aws-sdk/client-xray'
 import {createStsClient, createXRayClient, type AwsOptions} from '../aws/clients.js'
 import type {RegionalClients} from '../aws/regions.js'
 import {sanitize} from '../render/sanitize.js'
-import {type FunctionState, READ_CONCURRENCY, readFunction, type RegionClients, type Selection, selectFunctions} from '../tracing/select.js'
+import {everythingIfEmpty, type FunctionState, READ_CONCURRENCY, type Selection, selectFunctions, withUpdateStatus} from '../tracing/select.js'
 import {publishedAliases, type PublishedAlias} from '../tracing/status.js'
 import {runPool} from '../util/pool.js'
 import {accountChecks} from './account-checks.js'
@@ -66,20 +66,19 @@ export async function examine(regional: RegionalClients, regions: readonly strin
     if (account.transactionSearch) transactionSearch.add(clients.region)
   }
 
-  const everything = selection.refs.length === 0 && !selection.all && selection.match.length === 0 && selection.tags.length === 0
-  const chosen = await selectFunctions(selected, everything ? {...selection, all: true} : selection, (region) => regional.forRegion(region))
+  const chosen = await selectFunctions(selected, everythingIfEmpty(selection), (region) => regional.forRegion(region))
   report.warnings.push(...chosen.warnings)
   for (const {ref, regions: where} of chosen.notFound) {
     report.missing.push({...check('function.exists', 'fail', `no function ${sanitize(ref.input)} in ${where.join(', ')}`, 'check the name, or pass --region'), function: sanitize(ref.input)})
   }
   const multiRegion = new Set(chosen.functions.map((fn) => fn.region)).size > 1
   const label = (fn: FunctionState) => (multiRegion ? `${fn.name} (${fn.region})` : fn.name)
-  const doctor = new RoleDoctor(await regional.iam(chosen.functions[0]?.region ?? selected[0]!.region), undefined, options.bin)
-  const clientsByRegion = new Map<string, RegionClients>([...(await regional.all())])
+  const doctor = new RoleDoctor(await regional.iam(chosen.functions[0]?.region ?? selected[0]!.region), options.bin)
+  const clientsByRegion = await regional.all()
 
   const examined = await runPool(chosen.functions, READ_CONCURRENCY, async (listed): Promise<FunctionReport> => {
     const lambda = clientsByRegion.get(listed.region)!.lambda
-    const fn = listed.lastUpdateStatus ? listed : ((await readFunction(lambda, listed.region, listed.arn)) ?? listed)
+    const fn = await withUpdateStatus(lambda, listed)
     let aliases: PublishedAlias[] | undefined
     if (options.aliases !== false) {
       try {

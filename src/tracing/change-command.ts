@@ -12,9 +12,10 @@ import {plural} from '../render/format.js'
 import {sanitize} from '../render/sanitize.js'
 import {runPool} from '../util/pool.js'
 import {applyPlan, type ChangeResult, iamPropagationSeconds, initialResults, planChange, type PlanEntry} from './apply.js'
-import {JournalWriter} from './journal.js'
+import {JournalWriter, plannedChange} from './journal.js'
 import type {TracingMode} from './refs.js'
-import {READ_CONCURRENCY} from './select.js'
+import {listsFunctions, READ_CONCURRENCY} from './select.js'
+import {listPublishedAliases} from './status.js'
 import {selectFunctionsOrFail, selectionFromArgs} from './selection.js'
 
 /**
@@ -62,23 +63,9 @@ export abstract class TracingChangeCommand extends XtraceCommand {
     process.on('SIGTERM', this.interruptedEarly)
   }
 
-  /** The report is out: from then on Ctrl-C just ends the process (an idle socket may still be closing). */
-  private reported = false
-
-  /**
-   * Ctrl-C once every update has finished: the report is what the user needs, so it is printed
-   * rather than lost to the default handler; after it, Ctrl-C exits at once with the run's code.
-   */
-  private readonly finishing = () => {
-    if (this.reported) process.exit(process.exitCode ?? ExitCode.ok)
-  }
-
   protected override async finally(error: Error | undefined): Promise<unknown> {
     process.off('SIGINT', this.interruptedEarly)
     process.off('SIGTERM', this.interruptedEarly)
-    // `finishing` stays until the process ends: removing it would hand a late Ctrl-C to the default
-    // handler, which kills the process by signal as if the run had not completed.
-    this.reported = true
     return super.finally(error)
   }
 
@@ -98,7 +85,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       flags,
       regional,
       journal: {command},
-      singleNamed: selection.refs.length === 1 && !selection.all && selection.match.length === 0 && selection.tags.length === 0,
+      singleNamed: selection.refs.length === 1 && !listsFunctions(selection),
     })
   }
 
@@ -163,7 +150,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
 
     const journal = JournalWriter.create(
       {command: request.journal.command, mode, ...(request.journal.restores ? {restores: request.journal.restores} : {})},
-      updates.map(({fn}) => ({function: fn.name, arn: fn.arn, region: fn.region, previousMode: fn.mode, mode})),
+      updates.map(({fn}) => plannedChange(fn, mode)),
     )
     const results = initialResults(plan, mode)
     const lambdas = await regional.all()
@@ -224,8 +211,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
         onProgress,
       })
     } finally {
-      process.on('SIGINT', this.finishing)
-      process.on('SIGTERM', this.finishing)
+      this.holdInterruptsUntilReported()
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       progress.clear()
@@ -266,14 +252,12 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       this.printToStderr(`note: published versions keep the mode they were published with; \`${this.config.bin} status\` shows aliases that point at them`)
       return
     }
-    const {ListAliasesCommand} = await import('@aws-sdk/client-lambda')
     const lambdas = await regional.all()
     await runPool(changed, READ_CONCURRENCY, async (result) => {
       try {
-        const {Aliases} = await lambdas.get(result.region)!.lambda.send(new ListAliasesCommand({FunctionName: result.arn}))
-        const published = (Aliases ?? []).filter((alias) => alias.FunctionVersion && alias.FunctionVersion !== '$LATEST')
+        const published = await listPublishedAliases(lambdas.get(result.region)!.lambda, result.arn)
         if (published.length > 0) {
-          const list = published.slice(0, 3).map((alias) => `${alias.Name}→${alias.FunctionVersion}`).join(', ')
+          const list = published.slice(0, 3).map((alias) => `${alias.alias}→${alias.version}`).join(', ')
           result.notes.push(
             published.length === 1
               ? `alias ${list} points at a published version, which keeps its mode until you publish a new one`

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 
 import {InputError} from '../errors.js'
 import type {TracingMode} from './refs.js'
+import type {FunctionState} from './select.js'
 
 /**
  * The journal of tracing changes: before xtrace changes anything it writes down each function's ARN,
@@ -44,6 +45,11 @@ type Line =
   | ({type: 'planned'} & Omit<JournalEntry, 'outcome'>)
   | {type: 'outcome'; arn: string; outcome: Outcome; at: string}
   | {type: 'attached'; role: string; policy: string; at: string}
+
+/** What the journal records of a function about to change. */
+export function plannedChange(fn: FunctionState, mode: TracingMode): Omit<JournalEntry, 'outcome'> {
+  return {function: fn.name, arn: fn.arn, region: fn.region, previousMode: fn.mode, mode}
+}
 
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'xtrace')

@@ -96,6 +96,22 @@ export async function readFunction(lambda: LambdaClient, region: string, nameOrA
   }
 }
 
+/** A listed function lacks the update status (ListFunctions leaves it out): read it when missing. */
+export async function withUpdateStatus(lambda: LambdaClient, listed: FunctionState): Promise<FunctionState> {
+  if (listed.lastUpdateStatus) return listed
+  return (await readFunction(lambda, listed.region, listed.arn)) ?? listed
+}
+
+/** The selection picks functions by listing them (as opposed to naming them). */
+export function listsFunctions(selection: Selection): boolean {
+  return selection.all || selection.match.length > 0 || selection.tags.length > 0
+}
+
+/** Nothing named, nothing listed: the commands that default to every function use `all`. */
+export function everythingIfEmpty(selection: Selection): Selection {
+  return selection.refs.length === 0 && !listsFunctions(selection) ? {...selection, all: true} : selection
+}
+
 export async function listFunctions(clients: RegionClients): Promise<FunctionState[]> {
   const {paginateListFunctions} = await import('@aws-sdk/client-lambda')
   const out: FunctionState[] = []
@@ -141,9 +157,7 @@ export async function selectFunctions(
   const warnings: string[] = []
   const matchers = selection.match.map((glob) => picomatch(glob, {dot: true}))
   const nameMatches = (name: string) => matchers.length === 0 || matchers.some((matches) => matches(name))
-  const selects = selection.all || selection.match.length > 0 || selection.tags.length > 0
-
-  if (selects) {
+  if (listsFunctions(selection)) {
     for (const clients of regions) {
       if (selection.tags.length > 0) {
         const arns = (await taggedArns(clients, selection.tags)).filter((arn) => nameMatches(nameOfArn(arn)))

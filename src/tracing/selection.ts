@@ -5,7 +5,7 @@ import {InputError, UsageError} from '../errors.js'
 import {parseTagFilters} from '../flags.js'
 import {sanitize} from '../render/sanitize.js'
 import {type FunctionRef, namesFromText, parseFunctionRef} from './refs.js'
-import {type FunctionState, type Selection, selectFunctions} from './select.js'
+import {everythingIfEmpty, type FunctionState, type Selection, selectFunctions} from './select.js'
 
 /**
  * The functions a change command works on, or a clear refusal before anything changes: nothing
@@ -17,11 +17,10 @@ export async function selectFunctionsOrFail(
   selection: Selection,
   options: {defaultAll?: boolean; warn?: (message: string) => void} = {},
 ): Promise<FunctionState[]> {
-  const selects = selection.refs.length > 0 || selection.all || selection.match.length > 0 || selection.tags.length > 0
-  if (!selects && !options.defaultAll) {
+  const effective = everythingIfEmpty(selection)
+  if (effective !== selection && !options.defaultAll) {
     throw new UsageError('name the functions, or select them with --all, --match GLOB or --tag KEY=VALUE', ['see --help for the selection flags'])
   }
-  const effective = selects ? selection : {...selection, all: true}
   const selected = await selectFunctions(await regional.selected(regions), effective, (region) => regional.forRegion(region))
   for (const warning of selected.warnings) options.warn?.(warning)
   if (selected.notFound.length > 0) throw notFoundError(selected.notFound)

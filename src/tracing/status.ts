@@ -5,7 +5,7 @@ import {mapAwsError} from '../aws/errors.js'
 import {RolePermissionReader, roleNameFromArn, type XRayWriteVerdict} from '../permissions/role.js'
 import {runPool} from '../util/pool.js'
 import type {TracingMode} from './refs.js'
-import {type FunctionState, READ_CONCURRENCY, readFunction} from './select.js'
+import {type FunctionState, READ_CONCURRENCY, withUpdateStatus} from './select.js'
 
 /**
  * What `xtrace status` reports for each function: its tracing mode and what decides whether traces
@@ -52,11 +52,12 @@ export function summariseStatus(functions: readonly FunctionStatus[]): StatusJso
   }
 }
 
-export async function publishedAliases(lambda: LambdaClient, fn: FunctionState): Promise<PublishedAlias[]> {
-  const {paginateListAliases, GetFunctionCommand} = await import('@aws-sdk/client-lambda')
-  const aliases: {alias: string; version: string}[] = []
+/** The function's aliases that point at a published version (not $LATEST), every page. */
+export async function listPublishedAliases(lambda: LambdaClient, arn: string): Promise<Omit<PublishedAlias, 'mode'>[]> {
+  const {paginateListAliases} = await import('@aws-sdk/client-lambda')
+  const aliases: Omit<PublishedAlias, 'mode'>[] = []
   try {
-    for await (const page of paginateListAliases({client: lambda}, {FunctionName: fn.arn})) {
+    for await (const page of paginateListAliases({client: lambda}, {FunctionName: arn})) {
       for (const alias of page.Aliases ?? []) {
         if (alias.Name && alias.FunctionVersion && alias.FunctionVersion !== '$LATEST') aliases.push({alias: alias.Name, version: alias.FunctionVersion})
       }
@@ -64,6 +65,13 @@ export async function publishedAliases(lambda: LambdaClient, fn: FunctionState):
   } catch (error) {
     throw mapAwsError(error, {action: 'lambda:ListAliases'})
   }
+  return aliases
+}
+
+/** Those aliases with the tracing mode their versions were published with. */
+export async function publishedAliases(lambda: LambdaClient, fn: FunctionState): Promise<PublishedAlias[]> {
+  const {GetFunctionCommand} = await import('@aws-sdk/client-lambda')
+  const aliases = await listPublishedAliases(lambda, fn.arn)
   const modes = new Map<string, TracingMode | null>()
   for (const version of new Set(aliases.map((a) => a.version))) {
     try {
@@ -86,7 +94,7 @@ export async function collectStatus(
   const statuses = await runPool(functions, READ_CONCURRENCY, async (listed) => {
     const lambda = clients.get(listed.region)!.lambda
     // ListFunctions leaves out the update status: read the configuration for it.
-    const fn = listed.lastUpdateStatus ? listed : ((await readFunction(lambda, listed.region, listed.arn)) ?? listed)
+    const fn = await withUpdateStatus(lambda, listed)
     const check = reader ? await reader.checkXRayWrite(fn.role) : undefined
     const status: FunctionStatus = {
       function: fn.name,
