@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -6,7 +5,7 @@ import {join} from 'node:path'
 import fc from 'fast-check'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {BIN, cleanEnv, ROOT, runCli} from '../harness/cli.js'
+import {runCli, startCli} from '../harness/cli.js'
 import {readFixture} from '../harness/fixtures.js'
 import {roleArn as role, STACK_TRACE, startLocalAccount} from '../harness/account.js'
 import type {FaultKind, LocalAws} from '../harness/local-aws.js'
@@ -132,19 +131,10 @@ describe('Ctrl-C at random points of a 500-function change', () => {
       fc.asyncProperty(fc.integer({min: 20, max: 2500}), async (delayMs) => {
         for (const fn of lambda.functions.values()) fn.TracingConfig = {Mode: 'PassThrough'}
         const runEnv = env()
-        const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--json', '--concurrency', '50', '--endpoint-url', aws.url], {
-          cwd: ROOT,
-          env: cleanEnv(runEnv),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
-        let stdout = ''
-        let stderr = ''
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-        const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
+        const run = startCli(['enable', '--all', '--yes', '--json', '--concurrency', '50', '--endpoint-url', aws.url], {env: runEnv, timeoutMs: 60_000})
         await new Promise((resolve) => setTimeout(resolve, delayMs))
-        child.kill('SIGINT')
-        const [code, signal] = await exited
+        run.child.kill('SIGINT')
+        const {code, signal, stdout, stderr} = await run.exited
         expect(stdout + stderr).not.toMatch(STACK_TRACE)
         if (code === null) {
           // Killed before xtrace's own code ran (Node still starting): the shell says 130, and nothing changed.

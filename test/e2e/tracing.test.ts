@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {BIN, cleanEnv, ROOT, runCli} from '../harness/cli.js'
+import {BIN, cleanEnv, ROOT, runCli, startCli} from '../harness/cli.js'
 import {ACCOUNT, roleArn as role, STACK_TRACE, startLocalAccount, XRAY_POLICY} from '../harness/account.js'
 import type {LocalAws} from '../harness/local-aws.js'
 import type {LocalIam} from '../harness/local-iam.js'
@@ -29,7 +29,11 @@ afterEach(() => aws.stop())
 
 /** Polls every 0.2 s instead of Lambda's 1 s (XTRACE_POLL_SECONDS) — but for the first test, which keeps the default. */
 function xtrace(args: string[], options: {input?: string; env?: Record<string, string>} = {}) {
-  return runCli([...args, '--endpoint-url', aws.url], {
+  return startXtrace(args, options).exited
+}
+
+function startXtrace(args: string[], options: {input?: string; env?: Record<string, string>} = {}) {
+  return startCli([...args, '--endpoint-url', aws.url], {
     env: {XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2', ...options.env},
     ...(options.input === undefined ? {} : {input: options.input}),
     timeoutMs: 60_000,
@@ -309,19 +313,10 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
   it('stops starting updates, reports every function, exits 130, and restore undoes exactly what changed', async () => {
     lambda.options.settleMs = 600
     addFunctions('fn', 60)
-    const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--concurrency', '4', '--json', '--endpoint-url', aws.url], {
-      cwd: ROOT,
-      env: cleanEnv({XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2'}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const run = startXtrace(['enable', '--all', '--yes', '--concurrency', '4', '--json'])
     while (updates().length < 6) await new Promise((resolve) => setTimeout(resolve, 20))
-    child.kill('SIGINT')
-    const code = await exited
+    run.child.kill('SIGINT')
+    const {code, stdout, stderr} = await run.exited
     expect(code).toBe(130)
     expect(stderr).toContain('stopping: no new updates start; letting the ones in flight finish')
     expect(stderr).toMatch(/\(interrupted\)\nUndo with: xtrace restore (\S+)/)
@@ -356,19 +351,13 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
     addFunctions('slow', 8)
     // Updates that would hang for 20 s: waiting them out would fail the test on its own timeout.
     aws.inject({kind: 'latency', operation: 'UpdateFunctionConfiguration', delayMs: 20_000})
-    const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--concurrency', '3', '--endpoint-url', aws.url], {
-      cwd: ROOT,
-      env: cleanEnv({XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2'}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const run = startXtrace(['enable', '--all', '--yes', '--concurrency', '3'])
     while (updates().length < 3) await new Promise((resolve) => setTimeout(resolve, 20))
-    child.kill('SIGINT')
+    run.child.kill('SIGINT')
     await new Promise((resolve) => setTimeout(resolve, 200))
-    child.kill('SIGINT')
-    expect(await exited).toBe(130)
+    run.child.kill('SIGINT')
+    const {code, stdout} = await run.exited
+    expect(code).toBe(130)
     expect(stdout.match(/failed\s+interrupted while the update was in flight: outcome unknown/g)).toHaveLength(3)
     expect(stdout.match(/skipped\s+not started: interrupted/g)).toHaveLength(5)
     expect(stdout).toMatch(/0 changed, 0 unchanged, 5 skipped, 3 failed \(interrupted\)\nUndo with: xtrace restore \S+\n$/)
@@ -380,17 +369,11 @@ describe('Ctrl-C in the middle of a bulk change, then xtrace restore', () => {
 describe('Ctrl-C after the report', () => {
   it('ends the run with its own exit code, not by signal', async () => {
     addFunctions('api', 3)
-    const child = spawn(process.execPath, [BIN, 'enable', '--all', '--yes', '--json', '--endpoint-url', aws.url], {
-      cwd: ROOT,
-      env: cleanEnv({XDG_STATE_HOME: state, XTRACE_POLL_SECONDS: '0.2'}),
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const run = startXtrace(['enable', '--all', '--yes', '--json'])
+    run.onStdout((stdout) => {
+      if (stdout.includes('"summary"')) run.child.kill('SIGINT')
     })
-    let stdout = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      if (stdout.includes('"summary"')) child.kill('SIGINT')
-    })
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
+    const {code, signal, stdout} = await run.exited
     expect(signal).toBeNull()
     expect(code).toBe(0)
     expect((JSON.parse(stdout) as ChangeJson).summary.changed).toBe(3)

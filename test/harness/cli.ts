@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -44,25 +44,44 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   return env
 }
 
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: cleanEnv(options.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams
+  /** What it printed so far. */
+  output(): {stdout: string; stderr: string}
+  /** Called with all of stdout each time more arrives (e.g. to send a signal at a given point). */
+  onStdout(listener: (stdout: string) => void): void
+  exited: Promise<CliResult>
+}
+
+/** Starts the CLI and hands back the process while it runs: for signals sent in the middle of a run. */
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: cleanEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  const listeners: ((stdout: string) => void)[] = []
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+    for (const listener of listeners) listener(stdout)
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const exited = new Promise<CliResult>((resolvePromise, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000)
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       resolvePromise({code, signal, stdout, stderr})
     })
-    child.stdin.end(options.input ?? '')
   })
+  child.stdin.end(options.input ?? '')
+  return {child, output: () => ({stdout, stderr}), onStdout: (listener) => listeners.push(listener), exited}
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).exited
 }
 
 export function fixture(path: string): string {

@@ -103,7 +103,7 @@ export function restJsonError(status: number, type: string, message: string): Re
   }
 }
 
-function xmlEscape(text: string): string {
+export function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`)
 }
 

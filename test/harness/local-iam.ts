@@ -9,7 +9,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {type LocalAws, queryError, queryReply} from './local-aws.js'
+import {type LocalAws, queryError, queryReply, xmlEscape} from './local-aws.js'
 
 const NS = 'https://iam.amazonaws.com/doc/2010-05-08/'
 
@@ -81,8 +81,7 @@ function grantsXRayWrite(document: unknown): boolean {
   return simpleDecision([document], 'xray:PutTraceSegments') === 'allowed'
 }
 
-const xml = (text: string) => text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`)
-const encoded = (document: unknown) => xml(encodeURIComponent(JSON.stringify(document)))
+const encoded = (document: unknown) => xmlEscape(encodeURIComponent(JSON.stringify(document)))
 
 export const LAMBDA_TRUST_POLICY = {
   Version: '2012-10-17',
@@ -140,11 +139,11 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     if (!found) return noRole(params)
     return queryReply(
       'GetRole',
-      `<Role><Path>/</Path><RoleName>${xml(found.name)}</RoleName><RoleId>AROA${found.name.length}XTRACE</RoleId>` +
-        `<Arn>${xml(found.arn)}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>` +
+      `<Role><Path>/</Path><RoleName>${xmlEscape(found.name)}</RoleName><RoleId>AROA${found.name.length}XTRACE</RoleId>` +
+        `<Arn>${xmlEscape(found.arn)}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>` +
         `<AssumeRolePolicyDocument>${encoded(found.assumeRolePolicy)}</AssumeRolePolicyDocument>` +
         (found.boundary
-          ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${xml(found.boundary)}</PermissionsBoundaryArn></PermissionsBoundary>`
+          ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${xmlEscape(found.boundary)}</PermissionsBoundaryArn></PermissionsBoundary>`
           : '') +
         '</Role>',
       NS,
@@ -154,14 +153,14 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     const found = role(params)
     if (!found) return noRole(params)
     const members = found.attached
-      .map((arn) => `<member><PolicyName>${xml(arn.split('/').pop() ?? arn)}</PolicyName><PolicyArn>${xml(arn)}</PolicyArn></member>`)
+      .map((arn) => `<member><PolicyName>${xmlEscape(arn.split('/').pop() ?? arn)}</PolicyName><PolicyArn>${xmlEscape(arn)}</PolicyArn></member>`)
       .join('')
     return queryReply('ListAttachedRolePolicies', `<IsTruncated>false</IsTruncated><AttachedPolicies>${members}</AttachedPolicies>`, NS)
   })
   aws.route('iam', 'ListRolePolicies', ({params}) => {
     const found = role(params)
     if (!found) return noRole(params)
-    const members = [...found.inline.keys()].map((name) => `<member>${xml(name)}</member>`).join('')
+    const members = [...found.inline.keys()].map((name) => `<member>${xmlEscape(name)}</member>`).join('')
     return queryReply('ListRolePolicies', `<IsTruncated>false</IsTruncated><PolicyNames>${members}</PolicyNames>`, NS)
   })
   aws.route('iam', 'GetRolePolicy', ({params}) => {
@@ -172,7 +171,7 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     if (document === undefined) return queryError(404, 'NoSuchEntity', `The role policy with name ${name} cannot be found.`)
     return queryReply(
       'GetRolePolicy',
-      `<RoleName>${xml(found.name)}</RoleName><PolicyName>${xml(name)}</PolicyName><PolicyDocument>${encoded(document)}</PolicyDocument>`,
+      `<RoleName>${xmlEscape(found.name)}</RoleName><PolicyName>${xmlEscape(name)}</PolicyName><PolicyDocument>${encoded(document)}</PolicyDocument>`,
       NS,
     )
   })
@@ -182,7 +181,7 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     if (!policy) return queryError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`)
     return queryReply(
       'GetPolicy',
-      `<Policy><PolicyName>${xml(policy.name)}</PolicyName><Arn>${xml(arn)}</Arn><DefaultVersionId>v${versions.get(arn)?.length ?? 1}</DefaultVersionId><IsAttachable>true</IsAttachable></Policy>`,
+      `<Policy><PolicyName>${xmlEscape(policy.name)}</PolicyName><Arn>${xmlEscape(arn)}</Arn><DefaultVersionId>v${versions.get(arn)?.length ?? 1}</DefaultVersionId><IsAttachable>true</IsAttachable></Policy>`,
       NS,
     )
   })
@@ -196,7 +195,7 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     if (document === undefined) return queryError(404, 'NoSuchEntity', `Policy ${arn} version ${versionId} does not exist.`)
     return queryReply(
       'GetPolicyVersion',
-      `<PolicyVersion><Document>${encoded(document)}</Document><VersionId>${xml(params.get('VersionId') ?? 'v1')}</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
+      `<PolicyVersion><Document>${encoded(document)}</Document><VersionId>${xmlEscape(params.get('VersionId') ?? 'v1')}</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
       NS,
     )
   })
@@ -220,7 +219,7 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
     const actions: string[] = []
     for (let i = 1; params.has(`ActionNames.member.${i}`); i++) actions.push(params.get(`ActionNames.member.${i}`)!)
     const members = actions
-      .map((action) => `<member><EvalActionName>${xml(action)}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>${iam.simulate!(source, action)}</EvalDecision></member>`)
+      .map((action) => `<member><EvalActionName>${xmlEscape(action)}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>${iam.simulate!(source, action)}</EvalDecision></member>`)
       .join('')
     return queryReply('SimulatePrincipalPolicy', `<IsTruncated>false</IsTruncated><EvaluationResults>${members}</EvaluationResults>`, NS)
   })
