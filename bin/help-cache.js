@@ -46,7 +46,7 @@ export function helpCacheFile(request, root, env = process.env, stdout = process
     const {version} = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
     const manifest = statSync(new URL('oclif.manifest.json', root))
     const width = stdout.isTTY ? stdout.columns : 'pipe'
-    const colour = [stdout.isTTY, env.NO_COLOR, env.FORCE_COLOR, env.TERM, env.COLUMNS].join(',')
+    const colour = [stdout.isTTY, env.NO_COLOR, env.FORCE_COLOR, env.TERM, env.COLUMNS, env.OCLIF_COLUMNS].join(',')
     const key = [version, Math.round(manifest.mtimeMs), manifest.size, request, width, colour].join('|')
     let hash = 0
     for (let i = 0; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0

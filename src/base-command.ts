@@ -2,6 +2,7 @@ import {Command, Flags} from '@oclif/core'
 
 import {describeForDebug, redactSecrets} from './aws/errors.js'
 import {ExitCode, XtraceError} from './errors.js'
+import {describeParseError} from './usage-errors.js'
 import {safeJsonStringify, sanitize} from './render/sanitize.js'
 
 /**
@@ -13,6 +14,8 @@ export abstract class XtraceCommand extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
+    // Replaces oclif's own --json flag (same name and behaviour), to say what it prints.
+    json: Flags.boolean({description: 'print the result as JSON on stdout (schema in the README); errors too', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({description: 'show details of failures (never credentials)', helpGroup: 'GLOBAL'}),
   }
 
@@ -70,7 +73,8 @@ export abstract class XtraceCommand extends Command {
     const known = error instanceof XtraceError
     const isParseError = !known && error.oclif?.exit === ExitCode.usage
     const exit = known ? error.exit : isParseError ? ExitCode.usage : ExitCode.failed
-    const message = known || isParseError ? error.message : `unexpected error: ${error.message}`
+    const flagNames = Object.keys((this.constructor as typeof XtraceCommand).flags ?? {})
+    const message = known ? error.message : isParseError ? describeParseError(error.message, flagNames) : `unexpected error: ${error.message}`
     const suggestions = known
       ? error.suggestions
       : isParseError

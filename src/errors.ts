@@ -8,6 +8,8 @@ export const ExitCode = {
   ok: 0,
   failed: 1,
   usage: 2,
+  /** Not an xtrace command (the shell's code for a command it cannot find). */
+  notFound: 127,
   interrupted: 130,
 } as const
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import type {AwsOptions} from './aws/clients.js'
+import {type AwsOptions, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from './aws/clients.js'
 import {UsageError} from './errors.js'
 import {sanitize} from './render/sanitize.js'
 
@@ -9,22 +9,47 @@ export const awsFlags = {
   profile: Flags.string({
     description: 'AWS profile from your shared config (default: $AWS_PROFILE or "default")',
     helpGroup: 'AWS',
+    helpValue: 'NAME',
   }),
   region: Flags.string({
     description: 'AWS region (default: $AWS_REGION or the profile\'s region)',
     helpGroup: 'AWS',
+    helpValue: 'REGION',
   }),
   'endpoint-url': Flags.string({
     description: 'send AWS calls to this endpoint instead (also $AWS_ENDPOINT_URL, $AWS_ENDPOINT_URL_XRAY…)',
     helpGroup: 'AWS',
+    helpValue: 'URL',
+  }),
+  'cli-connect-timeout': Flags.integer({
+    description: `seconds to wait for a connection to AWS; 0 waits forever (default: $XTRACE_CONNECT_TIMEOUT or ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`,
+    helpGroup: 'AWS',
+    helpValue: 'SECONDS',
+    min: 0,
+  }),
+  'cli-read-timeout': Flags.integer({
+    description: `seconds to wait for each answer from AWS; 0 waits forever (default: $XTRACE_READ_TIMEOUT or ${DEFAULT_READ_TIMEOUT_SECONDS})`,
+    helpGroup: 'AWS',
+    helpValue: 'SECONDS',
+    min: 0,
   }),
 }
 
-export function awsOptionsFrom(flags: {profile?: string; region?: string | string[]; 'endpoint-url'?: string}): AwsOptions {
+export interface AwsFlagValues {
+  profile?: string
+  region?: string | string[]
+  'endpoint-url'?: string
+  'cli-connect-timeout'?: number
+  'cli-read-timeout'?: number
+}
+
+export function awsOptionsFrom(flags: AwsFlagValues): AwsOptions {
   const options: AwsOptions = {}
   if (flags.profile) options.profile = flags.profile
   if (typeof flags.region === 'string' && flags.region) options.region = flags.region
   if (flags['endpoint-url']) options.endpointUrl = flags['endpoint-url']
+  if (flags['cli-connect-timeout'] !== undefined) options.connectTimeout = flags['cli-connect-timeout']
+  if (flags['cli-read-timeout'] !== undefined) options.readTimeout = flags['cli-read-timeout']
   return options
 }
 
@@ -34,6 +59,7 @@ export const multiRegionAwsFlags = {
   region: Flags.string({
     description: 'AWS region; repeat to work in several (default: $AWS_REGION or the profile\'s region)',
     helpGroup: 'AWS',
+    helpValue: 'REGION',
     multiple: true,
   }),
 }

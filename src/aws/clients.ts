@@ -4,6 +4,8 @@ import type {ResourceGroupsTaggingAPIClient} from '@aws-sdk/client-resource-grou
 import type {STSClient} from '@aws-sdk/client-sts'
 import type {XRayClient} from '@aws-sdk/client-xray'
 
+import {attachCallContext} from './call-context.js'
+
 /**
  * The only place that builds AWS SDK clients. Modules are imported here, lazily, so that
  * `--help`, `--version` and offline rendering never pay for loading the SDK.
@@ -11,6 +13,8 @@ import type {XRayClient} from '@aws-sdk/client-xray'
  * Region, credentials and endpoint follow the SDK's standard resolution: the flags first, then
  * AWS_PROFILE / AWS_REGION / AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> and the shared config
  * files (SSO and credential-process profiles included). Retries use the SDK's standard strategy.
+ * Every call has a connect and a read timeout (an endpoint that accepts and never answers must not
+ * hang a command), and every failure carries where it went and how long it took (call-context.ts).
  */
 
 export interface AwsOptions {
@@ -19,12 +23,47 @@ export interface AwsOptions {
   endpointUrl?: string
   /** Attempts per call, including the first (SDK standard retry strategy). */
   maxAttempts?: number
+  /** Seconds to establish a connection; 0 waits forever. */
+  connectTimeout?: number
+  /** Seconds to wait for an answer (and between bytes of it); 0 waits forever. */
+  readTimeout?: number
+}
+
+/** Defaults: a few seconds to connect, tens of seconds for an answer (the largest X-Ray pages take a few). */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5
+export const DEFAULT_READ_TIMEOUT_SECONDS = 20
+const DEFAULT_ATTEMPTS = 5
+
+function secondsFrom(flag: number | undefined, variable: string | undefined, fallback: number): number {
+  if (flag !== undefined) return flag
+  const parsed = Number.parseFloat(variable ?? '')
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback
+}
+
+/** The timeouts a call runs with: flags, then XTRACE_CONNECT_TIMEOUT / XTRACE_READ_TIMEOUT, then the defaults. */
+export function timeoutsOf(options: AwsOptions, env: NodeJS.ProcessEnv = process.env): {connectSeconds: number; readSeconds: number} {
+  return {
+    connectSeconds: secondsFrom(options.connectTimeout, env.XTRACE_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT_SECONDS),
+    readSeconds: secondsFrom(options.readTimeout, env.XTRACE_READ_TIMEOUT, DEFAULT_READ_TIMEOUT_SECONDS),
+  }
 }
 
 function commonConfig(options: AwsOptions): Record<string, unknown> {
-  const config: Record<string, unknown> = {retryMode: 'standard'}
+  const {connectSeconds, readSeconds} = timeoutsOf(options)
+  const config: Record<string, unknown> = {
+    retryMode: 'standard',
+    // Options, not a handler instance: the SDK builds its own NodeHttpHandler from them, so the
+    // handler module is not imported here a second time.
+    requestHandler: {
+      connectionTimeout: Math.round(connectSeconds * 1000),
+      requestTimeout: Math.round(readSeconds * 1000),
+      throwOnRequestTimeout: true,
+      // The request timeout ends when the headers arrive; a body that stalls is caught by this one.
+      socketTimeout: Math.round(readSeconds * 1000),
+    },
+  }
   // Five attempts ride out short throttling bursts; AWS_MAX_ATTEMPTS (the SDK's own setting) wins.
-  const attempts = options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : 5)
+  const attempts = options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : DEFAULT_ATTEMPTS)
   if (attempts !== undefined) config.maxAttempts = attempts
   if (options.profile) config.profile = options.profile
   if (options.region) config.region = options.region
@@ -40,33 +79,38 @@ function quietSdk(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 }
 
+function built<T extends object>(client: T, service: string, options: AwsOptions): T {
+  attachCallContext(client, service, options, timeoutsOf(options))
+  return client
+}
+
 export async function createXRayClient(options: AwsOptions): Promise<XRayClient> {
   quietSdk()
   const {XRayClient} = await import('@aws-sdk/client-xray')
-  return new XRayClient(commonConfig(options))
+  return built(new XRayClient(commonConfig(options)), 'xray', options)
 }
 
 export async function createLambdaClient(options: AwsOptions): Promise<LambdaClient> {
   quietSdk()
   const {LambdaClient} = await import('@aws-sdk/client-lambda')
-  return new LambdaClient(commonConfig(options))
+  return built(new LambdaClient(commonConfig(options)), 'lambda', options)
 }
 
 /** IAM is global: the SDK picks the partition's IAM endpoint from whichever region is set. */
 export async function createIamClient(options: AwsOptions): Promise<IAMClient> {
   quietSdk()
   const {IAMClient} = await import('@aws-sdk/client-iam')
-  return new IAMClient(commonConfig(options))
+  return built(new IAMClient(commonConfig(options)), 'iam', options)
 }
 
 export async function createTaggingClient(options: AwsOptions): Promise<ResourceGroupsTaggingAPIClient> {
   quietSdk()
   const {ResourceGroupsTaggingAPIClient} = await import('@aws-sdk/client-resource-groups-tagging-api')
-  return new ResourceGroupsTaggingAPIClient(commonConfig(options))
+  return built(new ResourceGroupsTaggingAPIClient(commonConfig(options)), 'tagging', options)
 }
 
 export async function createStsClient(options: AwsOptions): Promise<STSClient> {
   quietSdk()
   const {STSClient} = await import('@aws-sdk/client-sts')
-  return new STSClient(commonConfig(options))
+  return built(new STSClient(commonConfig(options)), 'sts', options)
 }

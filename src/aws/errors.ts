@@ -1,4 +1,5 @@
 import {AwsCallError, XtraceError} from '../errors.js'
+import {callContextOf, isRegionMissing} from './call-context.js'
 import {sanitize, sanitizeLines} from '../render/sanitize.js'
 
 /**
@@ -42,8 +43,23 @@ function shortMessage(message: string | undefined): string {
 export interface AwsErrorContext {
   /** IAM action of the failed call, e.g. `xray:BatchGetTraces`. */
   action: string
+  /** Override what the client stamped on the error (call-context.ts). */
   profile?: string
   endpointUrl?: string
+}
+
+/** Names the SDK makes up when an answer carries no AWS error code: the HTTP reason, or nothing. */
+const NOT_AN_AWS_CODE = new Set(['Unknown', 'UnknownError', 'NotFound', 'Forbidden', 'BadRequest', 'BadGateway', 'GatewayTimeout', 'MethodNotAllowed', 'MovedPermanently', 'Found', 'TemporaryRedirect', 'PermanentRedirect', 'NotImplemented', 'Unauthorized', 'ProxyAuthenticationRequired'])
+
+function seconds(value: number): string {
+  return `${Math.round(value * 10) / 10} s`
+}
+
+/** Whether an answer came from something that is not AWS: an undecodable body, or an error with no AWS code and no request id. */
+function notAnAwsAnswer(e: SdkErrorShape, name: string, message: string): boolean {
+  if (name === 'SyntaxError' || /Deserialization error|not valid JSON|Unexpected token|XML parse error/.test(message)) return true
+  const status = e.$metadata?.httpStatusCode
+  return status !== undefined && !e.$metadata?.requestId && (NOT_AN_AWS_CODE.has(name) || /^Unknown(Error)?$/.test(message))
 }
 
 export function mapAwsError(error: unknown, context: AwsErrorContext): XtraceError {
@@ -53,14 +69,24 @@ export function mapAwsError(error: unknown, context: AwsErrorContext): XtraceErr
   const code = e.code ?? ''
   const message = e.message ?? ''
   const status = e.$metadata?.httpStatusCode
-  const profileHint = context.profile ? ` --profile ${context.profile}` : ''
+  const call = callContextOf(error)
+  const profile = context.profile ?? call?.profile
+  const endpoint = context.endpointUrl ?? call?.endpoint
+  const where = endpoint ? sanitize(endpoint) : 'the AWS endpoint'
+  const profileHint = profile ? ` --profile ${sanitize(profile)}` : ''
+  const attempts = e.$metadata?.attempts
+  const credentialsHelp = `set AWS_PROFILE or pass --profile, run \`aws configure\` or \`aws sso login\`, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`
+  const regionHelp = 'pass --region us-east-1 (or your region), or set AWS_REGION, or add region to your profile'
 
-  if (/region is missing/i.test(message) || name === 'RegionMissing') {
-    return new AwsCallError('no AWS region is set', {
-      code: 'NO_REGION',
-      suggestions: ['pass --region us-east-1 (or your region), or set AWS_REGION, or add region to your profile'],
-      cause: error,
-    })
+  if (isRegionMissing(error)) {
+    if (call?.credentialsMissingToo) {
+      return new AwsCallError(`no AWS region is set, and no AWS credentials were found${profile ? ` for profile ${sanitize(profile)}` : ''}`, {
+        code: 'NO_REGION',
+        suggestions: [regionHelp, credentialsHelp],
+        cause: error,
+      })
+    }
+    return new AwsCallError('no AWS region is set', {code: 'NO_REGION', suggestions: [regionHelp], cause: error})
   }
   if (/sso/i.test(message) && /(expired|refresh|token)/i.test(message)) {
     return new AwsCallError(`the SSO session has expired or is not logged in: ${shortMessage(message)}`, {
@@ -69,12 +95,18 @@ export function mapAwsError(error: unknown, context: AwsErrorContext): XtraceErr
       cause: error,
     })
   }
-  if (name === 'CredentialsProviderError' || /could not load credentials|could not resolve credentials/i.test(message)) {
-    return new AwsCallError(`no AWS credentials found${context.profile ? ` for profile ${sanitize(context.profile)}` : ''}`, {
+  const unknownProfile = /profile (\S+) could not be found/i.exec(message)
+  if (unknownProfile) {
+    return new AwsCallError(`there is no AWS profile ${sanitize(unknownProfile[1]!)} in your AWS config or credentials file`, {
       code: 'NO_CREDENTIALS',
-      suggestions: [
-        'set AWS_PROFILE or pass --profile, run `aws configure` or `aws sso login`, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY',
-      ],
+      suggestions: ['list your profiles with `aws configure list-profiles`, then pass one with --profile (or set AWS_PROFILE)'],
+      cause: error,
+    })
+  }
+  if (name === 'CredentialsProviderError' || /could not load credentials|could not resolve credentials/i.test(message)) {
+    return new AwsCallError(`no AWS credentials found${profile ? ` for profile ${sanitize(profile)}` : ''}`, {
+      code: 'NO_CREDENTIALS',
+      suggestions: [credentialsHelp],
       cause: error,
     })
   }
@@ -92,6 +124,37 @@ export function mapAwsError(error: unknown, context: AwsErrorContext): XtraceErr
       cause: error,
     })
   }
+  // The SDK names a reset connection a TimeoutError too; it is a dropped connection, not silence.
+  if ((name === 'TimeoutError' && code !== 'ECONNRESET' && code !== 'EPIPE') || code === 'ETIMEDOUT') {
+    const tries = attempts && attempts > 1 ? `, ${attempts} attempts` : ''
+    const connecting = /establish a connection/i.test(message)
+    const limit = connecting ? call?.connectSeconds : call?.readSeconds
+    const took = call ? ` after ${seconds(call.elapsedMs / 1000)}` : ''
+    return new AwsCallError(
+      connecting
+        ? `could not connect to ${where}${took} (${limit === undefined ? 'timed out' : `${seconds(limit)} to connect`}${tries})`
+        : `no answer from ${where}${took} (${limit === undefined ? 'timed out' : `${seconds(limit)} to answer`}${tries})`,
+      {
+        code: 'TIMEOUT',
+        suggestions: [
+          `check the network, the region and any --endpoint-url / AWS_ENDPOINT_URL; if the endpoint is only slow, allow it more time with ${connecting ? '--cli-connect-timeout' : '--cli-read-timeout'} SECONDS`,
+        ],
+        cause: error,
+      },
+    )
+  }
+  if (notAnAwsAnswer(e, name, message)) {
+    const endpointWhere = endpoint ? sanitize(endpoint) : 'the endpoint'
+    return new AwsCallError(`${endpointWhere} answered ${context.action} with something that is not an AWS response${status ? ` (HTTP ${status})` : ''}`, {
+      code: 'BAD_RESPONSE',
+      suggestions: [
+        endpoint
+          ? `check --endpoint-url / AWS_ENDPOINT_URL (now ${endpointWhere}): it may point at something other than AWS (a proxy, an emulator without this call)`
+          : 'a proxy between you and AWS may have answered instead: check HTTPS_PROXY and the network',
+      ],
+      cause: error,
+    })
+  }
   if (ACCESS_DENIED.has(name) || status === 403) {
     return new AwsCallError(`access denied: the caller may not call ${context.action}`, {
       code: 'ACCESS_DENIED',
@@ -100,25 +163,15 @@ export function mapAwsError(error: unknown, context: AwsErrorContext): XtraceErr
     })
   }
   if (THROTTLED.has(name) || status === 429) {
-    const attempts = e.$metadata?.attempts
     return new AwsCallError(
       `${context.action} was throttled${attempts ? ` (gave up after ${attempts} attempts)` : ''}`,
       {code: 'THROTTLED', suggestions: ['wait a moment and run the command again'], cause: error},
     )
   }
-  if (NETWORK.has(code) || NETWORK.has(name) || name === 'TimeoutError' || /socket hang up|connect ECONNREFUSED/i.test(message)) {
-    const where = context.endpointUrl ? sanitize(context.endpointUrl) : 'the AWS endpoint'
+  if (NETWORK.has(code) || NETWORK.has(name) || /socket hang up|connect ECONNREFUSED/i.test(message)) {
     return new AwsCallError(`could not reach ${where} (${shortMessage(message) || name})`, {
       code: 'NETWORK',
       suggestions: ['check the network, the region and any --endpoint-url / AWS_ENDPOINT_URL setting'],
-      cause: error,
-    })
-  }
-  if (name === 'SyntaxError' || /Deserialization error|not valid JSON|Unexpected token/.test(message)) {
-    const where = context.endpointUrl ? sanitize(context.endpointUrl) : 'the endpoint'
-    return new AwsCallError(`${where} answered ${context.action} with something that is not an AWS response`, {
-      code: 'BAD_RESPONSE',
-      suggestions: ['check --endpoint-url / AWS_ENDPOINT_URL: a proxy or an emulator may not implement this call'],
       cause: error,
     })
   }
@@ -131,6 +184,7 @@ export function mapAwsError(error: unknown, context: AwsErrorContext): XtraceErr
   }
   return new AwsCallError(`${context.action} failed: ${sanitize(name)}${message ? `: ${shortMessage(message)}` : ''}`, {
     code: 'AWS_ERROR',
+    suggestions: ['run again with --debug for the request id and details'],
     cause: error,
   })
 }

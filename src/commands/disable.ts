@@ -5,7 +5,7 @@ import {TracingChangeCommand} from '../tracing/change-command.js'
 import {CHANGE_EXIT_CODES} from '../tracing/help.js'
 
 export default class Disable extends TracingChangeCommand {
-  static override summary = 'Turn off Active X-Ray tracing (back to PassThrough) for Lambda functions.'
+  static override summary = 'Turn Active X-Ray tracing off again (back to PassThrough).'
 
   static override description = [
     'Sets TracingConfig.Mode to PassThrough with UpdateFunctionConfiguration: the function no longer samples requests itself, and traces only requests that arrive with a sampled tracing header from an upstream service. Functions already PassThrough are left alone.',

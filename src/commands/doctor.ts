@@ -4,7 +4,7 @@ import {Args, Flags, ux} from '@oclif/core'
 
 import {XtraceCommand} from '../base-command.js'
 import {RegionalClients} from '../aws/regions.js'
-import {summariseChecks} from '../doctor/checks.js'
+import {failed, summariseChecks} from '../doctor/checks.js'
 import {applyFixes, type FixOutcome, planFixes, planIsEmpty, plannedOutcomes} from '../doctor/fix.js'
 import {type DoctorReport, examine} from '../doctor/run.js'
 import {parseSince} from '../doctor/traffic.js'
@@ -20,18 +20,19 @@ import {parseFunctionRef} from '../tracing/refs.js'
 import {selectionFromArgs} from '../tracing/selection.js'
 
 export default class Doctor extends XtraceCommand {
-  static override summary = 'Find out why a function\'s traces do not arrive, and fix what can be fixed safely.'
+  static override summary = "Find why a function's traces do not arrive; fix what is safe."
 
   static override description = [
     'Checks the account (credentials, X-Ray reachable, where segments go, sampling rules), then each function (default: every function in the region): tracing mode, last update, aliases on published versions, the execution role (exists, trusts Lambda, allows xray:PutTraceSegments and xray:PutTelemetryRecords and the sampling calls — read from its policies and confirmed with IAM\'s policy simulator when you may call it), the X-Ray environment variables, the daemon\'s share of memory, and whether traces arrived lately.',
     `--fix attaches ${XRAY_WRITE_POLICY} to roles that lack the X-Ray permissions and sets PassThrough functions Active, after confirmation (or --yes), then checks them again. Nothing touches IAM without --fix. An explicit Deny, a permissions boundary or a broken trust policy is explained, never changed.`,
-    'EXIT CODES\n  0    no check failed (warnings allowed)\n  1    a check failed, or an AWS call failed\n  2    usage error\n  130  Ctrl-C during --fix',
+    'EXIT CODES\n  0    no check failed (warnings allowed; unknown allowed without --strict)\n  1    a check failed (with --strict: or could not be decided), or an AWS call failed\n  2    usage error\n  130  Ctrl-C during --fix',
   ].join('\n\n')
 
   static override examples = [
     {description: 'Why do I see no traces for this function?', command: '<%= config.bin %> <%= command.id %> orders-api'},
     {description: 'Check every function in two regions, in CI (exit 1 on failure)', command: '<%= config.bin %> <%= command.id %> --region us-east-1 --region eu-west-1 --json'},
     {description: 'See what --fix would change, then fix it', command: '<%= config.bin %> <%= command.id %> orders-api --fix --dry-run\n<%= config.bin %> <%= command.id %> orders-api --fix'},
+    {description: 'In CI: fail when a check fails or cannot be decided', command: '<%= config.bin %> <%= command.id %> --all --strict --json > doctor.json'},
     {description: 'Look for traces over the last two hours', command: '<%= config.bin %> <%= command.id %> --match "orders-*" --since 2h'},
   ]
 
@@ -47,6 +48,7 @@ export default class Doctor extends XtraceCommand {
     yes: Flags.boolean({char: 'y', description: 'do not ask before fixing (needed without a terminal)'}),
     since: Flags.string({description: 'how far back to look for traces (e.g. 15m, 2h; at most 24h)', default: '15m', helpValue: 'DURATION'}),
     verbose: Flags.boolean({char: 'v', description: 'list passing checks of every function too'}),
+    strict: Flags.boolean({description: 'exit 1 when a check could not be decided, as well as when one failed (for CI)'}),
     aliases: Flags.boolean({description: 'check aliases on published versions (one ListAliases per function; --no-aliases skips it in big accounts)', default: true, allowNo: true}),
     ascii: Flags.boolean({description: 'plain ASCII marks instead of ✔ ⚠ ✖', allowNo: true}),
     concurrency: Flags.integer({description: 'functions changed at the same time by --fix', default: DEFAULT_CONCURRENCY, min: 1, max: 100, helpValue: 'N'}),
@@ -65,6 +67,7 @@ export default class Doctor extends XtraceCommand {
       chalk: makeChalk(terminal),
       ascii: flags.ascii ?? !supportsUnicode(terminal),
       verbose: flags.verbose,
+      strict: flags.strict,
       ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {}),
     }
     const text = !this.jsonEnabled()
@@ -97,7 +100,7 @@ export default class Doctor extends XtraceCommand {
         }
       }
     }
-    if (summariseChecks(allChecks(final)).fail > 0) process.exitCode = ExitCode.failed
+    if (failed(summariseChecks(allChecks(final)), flags.strict)) process.exitCode = ExitCode.failed
     return toDoctorJson(final, fixes)
   }
 

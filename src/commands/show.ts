@@ -1,3 +1,5 @@
+import {statSync} from 'node:fs'
+
 import {Args, Flags, ux} from '@oclif/core'
 
 import {XtraceCommand} from '../base-command.js'
@@ -57,7 +59,7 @@ export default class Show extends XtraceCommand {
     const {argv, flags} = await this.parse(Show, normaliseWaitFlag(this.argv))
     const args = argv as string[]
     const files = [...(flags.file ?? []), ...(args.includes('-') ? ['-'] : [])]
-    const traceIds = parseTraceIdArguments(args.filter((arg) => arg !== '-'))
+    const traceIds = parseTraceIdArguments(args.filter((arg) => arg !== '-'), isReadableFile)
     if (traceIds.length === 0 && files.length === 0) {
       throw new UsageError('give at least one trace id, or --file PATH (or - for stdin)', ['xtrace show --help'])
     }
@@ -126,4 +128,12 @@ export function normaliseWaitFlag(argv: string[]): string[] {
     else out.push(arg)
   }
   return out
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
 }

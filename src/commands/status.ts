@@ -9,7 +9,7 @@ import {selectFunctionsOrFail, selectionFromArgs} from '../tracing/selection.js'
 import {collectStatus, type StatusJson, summariseStatus} from '../tracing/status.js'
 
 export default class Status extends XtraceCommand {
-  static override summary = 'Show the tracing mode of Lambda functions and whether their traces can arrive.'
+  static override summary = 'Show tracing modes, and whether traces can arrive.'
 
   static override description = [
     'A table of the selected functions (default: every function in the region): tracing mode, runtime, memory, execution role, whether the role may write to X-Ray, the last update\'s status, and aliases that point at published versions (whose mode is frozen), then the coverage: how many are Active.',

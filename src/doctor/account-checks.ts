@@ -3,7 +3,7 @@ import type {XRayClient} from '@aws-sdk/client-xray'
 
 import {mapAwsError} from '../aws/errors.js'
 import {sanitize} from '../render/sanitize.js'
-import {type Check, check, LAMBDA_SAMPLING} from './checks.js'
+import {type Check, check, LAMBDA_SAMPLING, REASONS, undecided} from './checks.js'
 
 /**
  * Checks of the account and region: who the credentials are (never the secrets), whether X-Ray
@@ -74,5 +74,6 @@ export async function accountChecks(sts: STSClient, xray: XRayClient, region: st
 /** A check that could not be made: unknown (refused, unsupported) or fail (X-Ray unreachable). */
 export function unavailable(id: string, error: unknown, action: string): Check {
   const mapped = mapAwsError(error, {action})
-  return check(id, mapped.code === 'NETWORK' ? 'fail' : 'unknown', mapped.message, mapped.suggestions[0])
+  if (mapped.code === 'NETWORK' || mapped.code === 'TIMEOUT') return check(id, 'fail', mapped.message, mapped.suggestions[0])
+  return undecided(id, REASONS.awsCall, mapped.message, mapped.suggestions[0])
 }

@@ -12,6 +12,8 @@ export interface Check {
   function?: string
   message: string
   fix?: string
+  /** For `unknown`: why it could not be decided, in a few words (the summary counts them). */
+  reason?: string
 }
 
 export interface DoctorSummary {
@@ -23,6 +25,32 @@ export interface DoctorSummary {
 
 export function check(id: string, status: CheckStatus, message: string, fix?: string): Check {
   return {id, status, message, ...(fix ? {fix} : {})}
+}
+
+/** A check that could not be decided, and in a few words why. */
+export function undecided(id: string, reason: string, message: string, fix?: string): Check {
+  return {...check(id, 'unknown', message, fix), reason}
+}
+
+export const REASONS = {
+  iamRead: 'IAM reads refused',
+  conditions: 'conditions xtrace cannot evaluate',
+  disagreement: "xtrace and IAM's simulator disagree",
+  awsCall: 'an AWS call failed',
+  lambdaSilent: 'Lambda did not say',
+  traffic: 'more traces than xtrace looked through',
+} as const
+
+/** `--strict`: unknown counts as failed. */
+export function failed(summary: DoctorSummary, strict: boolean): boolean {
+  return summary.fail > 0 || (strict && summary.unknown > 0)
+}
+
+/** Unknown checks counted by reason, most frequent first. */
+export function undecidedReasons(checks: readonly Check[]): {reason: string; count: number}[] {
+  const counts = new Map<string, number>()
+  for (const item of checks) if (item.status === 'unknown') counts.set(item.reason ?? 'not decided', (counts.get(item.reason ?? 'not decided') ?? 0) + 1)
+  return [...counts].map(([reason, count]) => ({reason, count})).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
 }
 
 export function summariseChecks(checks: readonly Check[]): DoctorSummary {

@@ -1,7 +1,7 @@
 import {sanitize} from '../render/sanitize.js'
 import type {FunctionState} from '../tracing/select.js'
 import type {PublishedAlias} from '../tracing/status.js'
-import {type Check, check, daemonMemoryMb} from './checks.js'
+import {type Check, check, daemonMemoryMb, REASONS, undecided} from './checks.js'
 
 /**
  * Checks that need nothing but the function's configuration and aliases. Pure. Environment values are
@@ -39,11 +39,11 @@ export function functionChecks(fn: FunctionState, aliases: PublishedAlias[] | un
   } else if (status === 'InProgress') {
     checks.push(check('function.update', 'warn', 'an update is in progress: the configuration may still change', `check again shortly: ${bin} status ${name}`))
   } else {
-    checks.push(check('function.update', status ? 'ok' : 'unknown', status ? `last update ${status}` : 'Lambda did not say how the last update went'))
+    checks.push(status ? check('function.update', 'ok', `last update ${status}`) : undecided('function.update', REASONS.lambdaSilent, 'Lambda did not say how the last update went'))
   }
 
   if (aliases === undefined) {
-    checks.push(check('function.versions', 'unknown', 'aliases could not be listed'))
+    checks.push(undecided('function.versions', REASONS.awsCall, 'aliases could not be listed (lambda:ListAliases failed)'))
   } else {
     const frozen = aliases.filter((alias) => alias.mode !== null && alias.mode !== fn.mode)
     checks.push(
@@ -83,7 +83,7 @@ export function functionChecks(fn: FunctionState, aliases: PublishedAlias[] | un
   )
 
   if (fn.memory === undefined) {
-    checks.push(check('env.daemon-memory', 'unknown', 'memory size unknown'))
+    checks.push(undecided('env.daemon-memory', REASONS.lambdaSilent, 'memory size unknown'))
   } else {
     const daemon = daemonMemoryMb(fn.memory)
     const share = daemon / fn.memory

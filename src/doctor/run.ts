@@ -7,7 +7,7 @@ import {everythingIfEmpty, type FunctionState, READ_CONCURRENCY, type Selection,
 import {publishedAliases, type PublishedAlias} from '../tracing/status.js'
 import {runPool} from '../util/pool.js'
 import {accountChecks} from './account-checks.js'
-import {type Check, check} from './checks.js'
+import {type Check, check, REASONS, undecided} from './checks.js'
 import {functionChecks} from './function-checks.js'
 import {RoleDoctor} from './role-checks.js'
 import {describeWindow, recentTraffic} from './traffic.js'
@@ -87,7 +87,7 @@ export async function examine(regional: RegionalClients, regions: readonly strin
         aliases = undefined
       }
     }
-    const role = await doctor.findings(fn.role, fn.name)
+    const role = await doctor.findings(fn)
     const own = functionChecks(fn, aliases, options.bin).filter((item) => options.aliases !== false || item.id !== 'function.versions')
     const checks = [...own, ...role.checks].map((item) => ({...item, function: label(fn)}))
     return {fn, checks: order(checks), attachable: role.attachable, roleWrites: role.writes}
@@ -115,10 +115,10 @@ function order(checks: Check[]): Check[] {
 
 function trafficCheck(item: FunctionReport, traffic: Awaited<ReturnType<typeof recentTraffic>>, sinceSeconds: number, transactionSearch: boolean, bin: string): Check {
   const window = describeWindow(sinceSeconds)
-  if ('error' in traffic) return check('traffic.recent', 'unknown', `could not look for recent traces: ${traffic.error}`)
+  if ('error' in traffic) return undecided('traffic.recent', REASONS.awsCall, `could not look for recent traces: ${traffic.error}`)
   const seen = traffic.get(item.fn.name) ?? {count: 0, capped: false}
   if (seen.count > 0) return check('traffic.recent', 'ok', `${seen.count}${seen.capped ? '+' : ''} trace${seen.count === 1 ? '' : 's'} in the last ${window}`)
-  if (seen.capped) return check('traffic.recent', 'unknown', `not among the first traces X-Ray listed for the last ${window}`)
+  if (seen.capped) return undecided('traffic.recent', REASONS.traffic, `not among the first traces X-Ray listed for the last ${window}`)
   if (item.fn.mode !== 'Active') return check('traffic.recent', 'ok', `no trace in the last ${window} (expected with PassThrough unless upstream sends sampled requests)`)
   const causes = item.checks.filter((c) => c.status === 'fail' || (c.status === 'warn' && c.id === 'env.reserved')).map((c) => c.id)
   if (transactionSearch) causes.push('xray.destination (Transaction Search indexes only a sample)')

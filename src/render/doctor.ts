@@ -1,6 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 
-import {type Check, type CheckStatus, type DoctorSummary, summariseChecks} from '../doctor/checks.js'
+import {type Check, type CheckStatus, type DoctorSummary, summariseChecks, undecidedReasons} from '../doctor/checks.js'
 import type {FixOutcome, FixPlan} from '../doctor/fix.js'
 import {describePlan} from '../doctor/fix.js'
 import type {DoctorReport} from '../doctor/run.js'
@@ -21,7 +21,7 @@ export function allChecks(report: DoctorReport): Check[] {
 }
 
 export function toDoctorJson(report: DoctorReport, fixes?: FixOutcome[]): DoctorJson {
-  const checks = allChecks(report).map((c) => ({id: c.id, status: c.status, ...(c.function ? {function: c.function} : {}), message: c.message, ...(c.fix ? {fix: c.fix} : {})}))
+  const checks = allChecks(report).map((c) => ({id: c.id, status: c.status, ...(c.function ? {function: c.function} : {}), message: c.message, ...(c.fix ? {fix: c.fix} : {}), ...(c.reason ? {reason: c.reason} : {})}))
   return {checks, summary: summariseChecks(checks), ...(fixes ? {fixes} : {})}
 }
 
@@ -32,6 +32,8 @@ export interface DoctorStyle {
   verbose: boolean
   /** Terminal width: messages wrap under themselves. Undefined on a pipe (one line a message). */
   width?: number
+  /** --strict: unknown checks fail the run. */
+  strict?: boolean
 }
 
 const MARKS: Record<CheckStatus, {unicode: string; ascii: string}> = {
@@ -85,12 +87,21 @@ export function renderDoctor(report: DoctorReport, style: DoctorStyle): string {
     if (!fold) lines.push('')
   }
   if (fold) lines.push('')
-  const summary = summariseChecks(allChecks(report))
-  const functions = report.functions.length + report.missing.length
-  lines.push(
-    `${functions > 0 ? `${plural(functions, 'function')}: ` : ''}${summary.ok} ok, ${summary.warn} warn, ${summary.fail} fail, ${summary.unknown} unknown`,
-  )
+  lines.push(summaryLine(report, style.strict === true))
   return lines.join('\n')
+}
+
+/** `3 functions: 20 ok, 1 warn, 0 fail, 2 unknown (not decided: …)`. */
+export function summaryLine(report: DoctorReport, strict: boolean): string {
+  const checks = allChecks(report)
+  const summary = summariseChecks(checks)
+  const functions = report.functions.length + report.missing.length
+  const reasons = undecidedReasons(checks)
+  const open =
+    reasons.length > 0
+      ? ` (not decided: ${reasons.map(({reason, count}) => `${count} ${reason}`).join(', ')}${strict ? '; --strict counts them as failed' : '; --strict fails on them'})`
+      : ''
+  return `${functions > 0 ? `${plural(functions, 'function')}: ` : ''}${summary.ok} ok, ${summary.warn} warn, ${summary.fail} fail, ${summary.unknown} unknown${open}`
 }
 
 export function renderFixPlan(plan: FixPlan, style: DoctorStyle, dryRun: boolean): string {

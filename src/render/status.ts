@@ -15,6 +15,8 @@ export interface StatusStyle {
 
 const WRITE_LABEL: Record<FunctionStatus['roleVerdict'], string> = {
   allowed: 'yes',
+  // Traces arrive; the daemon's telemetry records do not.
+  partial: 'partial',
   missing: 'no',
   denied: 'denied',
   unknown: '?',

@@ -1,5 +1,6 @@
 import {UsageError} from '../errors.js'
 import {sanitize} from '../render/sanitize.js'
+import {shellWord} from '../text/shell.js'
 
 /** What `xtrace show` accepts as a trace id, shown when an argument matches none of them. */
 export const ACCEPTED_TRACE_ID_FORMS = [
@@ -33,11 +34,17 @@ export function extractTraceId(input: string): string | undefined {
   return root?.[1]?.toLowerCase()
 }
 
-/** Every argument as an X-Ray trace id, de-duplicated in order; a usage error names the first bad one. */
-export function parseTraceIdArguments(args: string[]): string[] {
+/**
+ * Every argument as an X-Ray trace id, de-duplicated in order; a usage error names the first bad one.
+ * `isFile` tells a saved trace given without --file from a mistyped id.
+ */
+export function parseTraceIdArguments(args: string[], isFile: (arg: string) => boolean = () => false): string[] {
   const ids: string[] = []
   for (const arg of args) {
     const id = extractTraceId(arg)
+    if (!id && isFile(arg)) {
+      throw new UsageError(`${sanitize(arg)} is a file, not a trace id: saved traces are read with --file`, [`xtrace show --file ${shellWord(arg)}`], 'BAD_TRACE_ID')
+    }
     if (!id) {
       const shown = arg.length > 80 ? `${arg.slice(0, 77)}...` : arg
       throw new UsageError(
@@ -50,3 +57,4 @@ export function parseTraceIdArguments(args: string[]): string[] {
   }
   return ids
 }
+

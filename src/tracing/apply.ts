@@ -185,7 +185,7 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
     if (options.mode === 'Active' && options.permissions) {
       const check = await options.permissions.checkXRayWrite(fn.role)
       if (options.permissions.wasAttached(fn.role)) result.policyAttached = true
-      if (check.verdict === 'missing' && options.attachPolicy) {
+      if ((check.verdict === 'missing' || check.verdict === 'partial') && options.attachPolicy) {
         try {
           if (await options.permissions.attachXRayWritePolicy(fn.role)) options.journal?.recordAttachment(fn.role, xrayWritePolicyArn(fn.role))
           result.policyAttached = true
@@ -204,6 +204,8 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
           suggestions: [`xtrace doctor ${fn.name}   (shows the statement to change)`],
         })
         return
+      } else if (check.verdict === 'partial') {
+        result.notes.push(`${check.detail}: traces arrive, the daemon's telemetry records (its health metrics) do not; --attach-policy grants it`)
       } else if (check.verdict === 'unknown') {
         result.notes.push(`could not confirm the role's X-Ray permissions (${check.detail}); Lambda checked them`)
       }

@@ -78,7 +78,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
   ): Promise<ChangeJson> {
     const selection = selectionFromArgs(args, flags)
     const regional = new RegionalClients(awsOptionsFrom(flags))
-    const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection, {warn: (warning) => this.printToStderr(`warning: ${warning}`)})
+    const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection, {command, warn: (warning) => this.printToStderr(`warning: ${warning}`)})
     return this.executeChange({
       plan: planChange(functions, mode),
       mode,
@@ -105,7 +105,8 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       const verdicts = await runPool(roles, READ_CONCURRENCY, (role) => permissions!.checkXRayWrite(role))
       roles.forEach((role, index) => checks.set(role, verdicts[index]!))
     }
-    const rolesToAttach = [...checks.values()].filter((check) => check.verdict === 'missing').map((check) => check.role)
+    // Roles Lambda would refuse, and (granted too when attaching) roles that only lack the telemetry records.
+    const rolesToAttach = [...checks.values()].filter((check) => check.verdict === 'missing' || (check.verdict === 'partial' && flags['attach-policy'] === true)).map((check) => check.role)
     const unreadable = [...checks.values()].filter((check) => check.verdict === 'unknown')
     if (unreadable.length > 0) {
       this.printToStderr(`warning: ${unreadable[0]!.detail}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more roles)` : ''}; Lambda will check the permission itself`)

@@ -15,11 +15,14 @@ export async function selectFunctionsOrFail(
   regional: RegionalClients,
   regions: readonly string[],
   selection: Selection,
-  options: {defaultAll?: boolean; warn?: (message: string) => void} = {},
+  options: {defaultAll?: boolean; warn?: (message: string) => void; command?: string} = {},
 ): Promise<FunctionState[]> {
   const effective = everythingIfEmpty(selection)
   if (effective !== selection && !options.defaultAll) {
-    throw new UsageError('name the functions, or select them with --all, --match GLOB or --tag KEY=VALUE', ['see --help for the selection flags'])
+    throw new UsageError('name the functions, or select them with --all, --match GLOB or --tag KEY=VALUE', [
+      'xtrace status   (lists the functions and their modes)',
+      `xtrace ${options.command ?? 'enable'} --all --dry-run   (shows what the command would change for every function)`,
+    ])
   }
   const selected = await selectFunctions(await regional.selected(regions), effective, (region) => regional.forRegion(region))
   for (const warning of selected.warnings) options.warn?.(warning)

@@ -95,7 +95,7 @@ export async function collectStatus(
     const lambda = clients.get(listed.region)!.lambda
     // ListFunctions leaves out the update status: read the configuration for it.
     const fn = await withUpdateStatus(lambda, listed)
-    const check = reader ? await reader.checkXRayWrite(fn.role) : undefined
+    const check = reader ? await reader.checkXRayWrite(fn.role, {arn: fn.arn, region: fn.region}) : undefined
     const status: FunctionStatus = {
       function: fn.name,
       arn: fn.arn,
@@ -104,7 +104,7 @@ export async function collectStatus(
       runtime: fn.runtime ?? null,
       memory: fn.memory ?? null,
       role: roleNameFromArn(fn.role),
-      roleCanWriteXRay: check ? (check.verdict === 'allowed' ? true : check.verdict === 'unknown' ? null : false) : null,
+      roleCanWriteXRay: check ? (check.verdict === 'allowed' || check.verdict === 'partial' ? true : check.verdict === 'unknown' ? null : false) : null,
       roleVerdict: check?.verdict ?? 'unknown',
       roleDetail: check?.detail ?? 'not checked (--no-roles)',
       lastUpdateStatus: fn.lastUpdateStatus ?? null,

@@ -62,7 +62,7 @@ describe('xtrace doctor', () => {
     expect(result.stderr).toBe('')
     expect(Object.keys(json)).toEqual(['checks', 'summary'])
     expect(json.summary).toEqual({ok: 16, warn: 0, fail: 0, unknown: 0})
-    for (const item of json.checks) expect(Object.keys(item).every((key) => ['id', 'status', 'function', 'message', 'fix'].includes(key))).toBe(true)
+    for (const item of json.checks) expect(Object.keys(item).every((key) => ['id', 'status', 'function', 'message', 'fix', 'reason'].includes(key))).toBe(true)
     expect(json.checks.map((c) => c.id)).toEqual([
       'account.credentials', 'account.region', 'xray.destination', 'xray.sampling',
       'function.exists', 'function.tracing', 'function.update', 'function.versions',
@@ -86,8 +86,10 @@ describe('xtrace doctor', () => {
     ['no X-Ray policy: fail', {attached: [BASIC_POLICY]}, 'fail', /^role r lacks xray:PutTraceSegments and xray:PutTelemetryRecords/, /doctor fn --fix/],
     ['xray:Put* inline: ok', {inline: {p: doc({Effect: 'Allow', Action: 'xray:Put*', Resource: '*'})}}, 'ok', /^role r allows/, undefined],
     ['an explicit Deny: fail, not fixable', {attached: [XRAY_POLICY], inline: {guard: doc({Sid: 'NoTrace', Effect: 'Deny', Action: 'xray:PutTraceSegments', Resource: '*'})}}, 'fail', /denied by inline policy guard \(statement NoTrace\)/, /remove or narrow that Deny statement/],
-    ['a boundary without xray: fail, not fixable', {attached: [XRAY_POLICY], boundary: 'BOUNDARY'}, 'fail', /denied by permissions boundary/, /add xray:PutTraceSegments and xray:PutTelemetryRecords to the permissions boundary/],
-    ['conditions: unknown', {inline: {p: doc({Effect: 'Allow', Action: 'xray:*', Resource: '*', Condition: {StringEquals: {'aws:SourceVpc': 'vpc-1'}}})}}, 'unknown', /depends on conditions/, undefined],
+    ['a boundary without xray: fail, not fixable', {attached: [XRAY_POLICY], boundary: 'BOUNDARY'}, 'fail', /^role r: its permissions boundary boundary does not allow xray:PutTraceSegments \(confirmed by IAM's policy simulator\): no segment of this function can reach X-Ray \(it is Active, but its traces are lost\)/, /add xray:PutTraceSegments and xray:PutTelemetryRecords to the permissions boundary/],
+    ['conditions: unknown', {inline: {p: doc({Effect: 'Allow', Action: 'xray:*', Resource: '*', Condition: {StringEquals: {'aws:SourceVpc': 'vpc-1'}}})}}, 'unknown', /depends on condition aws:SourceVpc in inline policy p; IAM's policy simulator leaves it open too/, undefined],
+    ['a Resource scoped to an X-Ray group: fail (the writes are requested for *)', {inline: {p: doc({Effect: 'Allow', Action: 'xray:*', Resource: 'arn:aws:xray:us-east-1:123456789012:group/g'})}}, 'fail', /^role r lacks xray:PutTraceSegments and xray:PutTelemetryRecords/, /doctor fn --fix/],
+    ['only PutTraceSegments: warn, traces arrive', {inline: {p: doc({Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*'})}}, 'warn', /allows xray:PutTraceSegments but lacks xray:PutTelemetryRecords \(confirmed by IAM's policy simulator\): traces arrive and Lambda accepts Active tracing, but the X-Ray daemon cannot send its telemetry records/, /doctor fn --fix/],
   ] as const)('role.xray-write with %s', async (_name, setup, status, message, fix) => {
     const boundary = iam.addPolicy('boundary', doc({Effect: 'Allow', Action: 'logs:*', Resource: '*'}))
     iam.addRole('r', {...setup, ...('boundary' in setup ? {boundary} : {})} as never)
@@ -113,7 +115,13 @@ describe('xtrace doctor', () => {
     lambda.add('fn', {Role: role('traced-role'), TracingConfig: {Mode: 'Active'}})
     aws.inject({kind: 'access-denied', service: 'iam', operation: 'ListAttachedRolePolicies'})
     const refused = (await doctorJson(['fn'])).json
-    expect(find(refused, 'role.xray-write')).toMatchObject({status: 'unknown', message: expect.stringMatching(/^could not read the role's policies \(access denied: the caller may not call iam:ListAttachedRolePolicies\); IAM's policy simulator says xray:PutTraceSegments allowed/)})
+    // The role itself was read: its existence and trust stand; IAM's simulator decides the rest, and both are said.
+    expect(find(refused, 'role.exists')).toMatchObject({status: 'ok'})
+    expect(find(refused, 'role.trust')).toMatchObject({status: 'ok'})
+    expect(find(refused, 'role.xray-write')).toMatchObject({status: 'ok', message: expect.stringMatching(/^role traced-role: whether it may call xray:PutTraceSegments depends on the attached managed policies \(could not be read\); IAM's policy simulator decides it: xray:PutTraceSegments allowed, xray:PutTelemetryRecords allowed$/)})
+    aws.inject({kind: 'access-denied', service: 'iam', operation: 'SimulatePrincipalPolicy'})
+    const blind = (await doctorJson(['fn'])).json
+    expect(find(blind, 'role.xray-write')).toMatchObject({status: 'unknown', reason: 'IAM reads refused', fix: expect.stringMatching(/^allow iam:GetRole, iam:ListAttachedRolePolicies/)})
     aws.clearFaults()
 
     iam.simulate = () => 'implicitDeny'
@@ -123,6 +131,46 @@ describe('xtrace doctor', () => {
     iam.simulate = undefined // the caller may not simulate: the reading of the policies stands, and says so
     const alone = (await doctorJson(['fn'])).json
     expect(find(alone, 'role.xray-write')).toMatchObject({status: 'ok', message: expect.stringContaining('the policy simulator was not available: access denied')})
+  })
+
+  it('acts on the simulator\'s definite answer when its own reading cannot decide: a role Lambda would refuse gets a planned fix', async () => {
+    iam.addRole('bare-role', {attached: [BASIC_POLICY]})
+    lambda.add('fn', {Role: role('bare-role')})
+    aws.inject({kind: 'access-denied', service: 'iam', operation: 'ListAttachedRolePolicies'})
+    const {result, json} = await doctorJson(['fn', '--fix', '--dry-run'])
+    expect(find(json, 'role.xray-write')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining("IAM's policy simulator decides it: xray:PutTraceSegments implicitDeny, xray:PutTelemetryRecords implicitDeny: Lambda refuses to set Active tracing, and no segment of this function can reach X-Ray"),
+      fix: 'xtrace doctor fn --fix   (attaches AWSXRayDaemonWriteAccess to bare-role)',
+    })
+    expect(json.fixes).toEqual([
+      {action: 'attach-policy', target: role('bare-role'), status: 'planned'},
+      {action: 'enable', target: 'fn', status: 'planned'},
+    ])
+    expect(result.code).toBe(1)
+    // The simulator was asked whether the policy would be enough, with it added.
+    expect(aws.calls('SimulatePrincipalPolicy', 'iam').some((r) => new URLSearchParams(r.body).has('PolicyInputList.member.1'))).toBe(true)
+
+    // With a boundary that leaves X-Ray out, attaching would not be enough: no fix, and why.
+    const boundary = iam.addPolicy('logs-only', doc({Effect: 'Allow', Action: 'logs:*', Resource: '*'}))
+    iam.addRole('fenced-role', {attached: [BASIC_POLICY], boundary})
+    lambda.add('fenced', {Role: role('fenced-role')})
+    const fenced = (await doctorJson(['fenced', '--fix', '--dry-run'])).json
+    // The boundary was read (GetRole answered): it decides, whatever the unread policies say.
+    expect(find(fenced, 'role.xray-write')).toMatchObject({status: 'fail', message: expect.stringContaining('role fenced-role: its permissions boundary logs-only does not allow xray:PutTraceSegments'), fix: expect.stringMatching(/^add xray:PutTraceSegments and xray:PutTelemetryRecords to the permissions boundary/)})
+    expect(fenced.fixes).toEqual([])
+  })
+
+  it('--strict fails on checks that could not be decided, and the summary says how many and why', async () => {
+    iam.addRole('r', {inline: {p: doc({Effect: 'Allow', Action: 'xray:*', Resource: '*', Condition: {IpAddress: {'aws:SourceIp': '10.0.0.0/8'}}})}})
+    lambda.add('fn', {Role: role('r'), TracingConfig: {Mode: 'Active'}, MemorySize: 1024})
+    traced('fn')
+    const lenient = await doctor(['fn', '--ascii'])
+    expect(lenient.code).toBe(0)
+    expect(lenient.stdout.trimEnd().split('\n').pop()).toBe('1 function: 14 ok, 0 warn, 0 fail, 2 unknown (not decided: 2 conditions xtrace cannot evaluate; --strict fails on them)')
+    const strict = await doctor(['fn', '--ascii', '--strict'])
+    expect(strict.code).toBe(1)
+    expect(strict.stdout.trimEnd().split('\n').pop()).toBe('1 function: 14 ok, 0 warn, 0 fail, 2 unknown (not decided: 2 conditions xtrace cannot evaluate; --strict counts them as failed)')
   })
 
   it('fails a missing role, a role Lambda may not assume, and a name that does not exist', async () => {

@@ -135,7 +135,7 @@ describe('xtrace show <id> against the local AWS endpoint', () => {
     [{kind: 'server-error'} as const, /^error: AWS answered xray:BatchGetTraces with a server error \(ServiceException, HTTP 500\)\nTry: this is usually temporary/],
     [{kind: 'access-denied'} as const, /^error: access denied: the caller may not call xray:BatchGetTraces\nTry: allow xray:BatchGetTraces in the IAM policy/],
     [{kind: 'expired-token'} as const, /^error: the AWS credentials have expired\nTry: refresh them/],
-    [{kind: 'drop'} as const, /^error: could not reach the AWS endpoint \(.+\)\nTry: check the network/],
+    [{kind: 'drop'} as const, /^error: could not reach http:\/\/127\.0\.0\.1:\d+ \(.+\)\nTry: check the network/],
   ])('explains %o in one line and exits 1', async (fault, message) => {
     aws.inject(fault)
     // Two attempts (the SDK's own AWS_MAX_ATTEMPTS) keep the retry back-off short here.
@@ -156,6 +156,14 @@ describe('xtrace show <id> against the local AWS endpoint', () => {
     const noRegion = await show([LAMBDA_TRACE], {AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined})
     expect(noRegion.code).toBe(1)
     expect(noRegion.stderr).toMatch(/^error: no AWS region is set\nTry: pass --region/)
+    // Both missing: both said at once, not one per run.
+    const neither = await show([LAMBDA_TRACE], {AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined})
+    expect(neither.code).toBe(1)
+    expect(neither.stderr).toBe(
+      'error: no AWS region is set, and no AWS credentials were found\n' +
+        'Try: pass --region us-east-1 (or your region), or set AWS_REGION, or add region to your profile\n' +
+        'Try: set AWS_PROFILE or pass --profile, run `aws configure` or `aws sso login`, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n',
+    )
     expect(aws.requests).toHaveLength(0)
   })
 

@@ -122,7 +122,11 @@ describe('xtrace show --file (offline, through the binary)', () => {
     [['show', 'not-a-trace-id'], 2, /^error: 'not-a-trace-id' is not a trace id\. Accepted forms:\n {2}X-Ray trace id/],
     [['show'], 2, /^error: give at least one trace id, or --file PATH/],
     [['show', '--depth', '0', '-f', 'x'], 2, /^error: .*depth/],
-    [['show', '--bogus'], 2, /^error: Nonexistent flag: --bogus/],
+    [['show', '--bogus'], 2, /^error: unknown flag --bogus\nTry: xtrace show --help\n$/],
+    [['show', '--detials', '-f', 'x'], 2, /^error: unknown flag --detials \(did you mean --details\?\)\nTry: xtrace show --help\n$/],
+    [['show', '--width', '10', '-f', 'x'], 2, /^error: --width: expected an integer greater than or equal to 40 but received: 10\nTry: xtrace show --help\n$/],
+    [['show', '--depth'], 2, /^error: --depth needs a value\nTry: xtrace show --help\n$/],
+    [['show', 'examples/checkout-streamed.json'], 2, /^error: examples\/checkout-streamed\.json is a file, not a trace id: saved traces are read with --file\nTry: xtrace show --file examples\/checkout-streamed\.json\n$/],
   ])('xtrace %j exits %i with a clear message', async (args, code, message) => {
     const result = await runCli(args as string[])
     expect(result.code).toBe(code)

@@ -278,7 +278,14 @@ describe('xtrace enable / disable', () => {
     expect(updates()).toHaveLength(0)
     const nothing = await xtrace(['enable'])
     expect(nothing.code).toBe(2)
-    expect(nothing.stderr).toContain('name the functions, or select them with --all, --match GLOB or --tag KEY=VALUE')
+    expect(nothing.stderr).toBe(
+      'error: name the functions, or select them with --all, --match GLOB or --tag KEY=VALUE\n' +
+        'Try: xtrace status   (lists the functions and their modes)\n' +
+        'Try: xtrace enable --all --dry-run   (shows what the command would change for every function)\n',
+    )
+    // Each Try line runs as printed.
+    const suggested = await xtrace(['enable', '--all', '--dry-run'])
+    expect(suggested.code).toBe(0)
   })
 
   it('reads names from stdin, selects by tag across regions, and says which aliases keep their mode', async () => {
@@ -499,10 +506,14 @@ describe('confirmation on a terminal', () => {
 
 describe('the finish', () => {
   it('a mistyped command says so and exits 127; autocomplete prints its setup', async () => {
-    const typo = await runCli(['enabel', 'fn'])
+    // On a pipe too (the runner's stdin and stdout are pipes), and never running the guess.
+    const typo = await runCli(['enabel', 'fn', '--all'])
     expect(typo.code).toBe(127)
-    expect(typo.stderr).toContain('enabel fn is not a xtrace command')
-    expect(typo.stderr).toContain('Run xtrace help for a list of available commands')
+    expect(typo.stdout).toBe('')
+    expect(typo.stderr).toBe('error: enabel is not an xtrace command. Did you mean enable?\nTry: xtrace enable fn --all\nTry: xtrace --help   (lists every command)\n')
+    const far = await runCli(['frobnicate'])
+    expect(far.code).toBe(127)
+    expect(far.stderr).toBe('error: frobnicate is not an xtrace command\nTry: xtrace --help   (lists every command)\n')
     const complete = await runCli(['autocomplete', 'bash'])
     expect(complete.code).toBe(0)
     expect(complete.stdout).toContain('xtrace autocomplete')

@@ -9,6 +9,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {simulate, type SimulationResult} from './iam-simulator.js'
 import {type LocalAws, queryError, queryReply, xmlEscape} from './local-aws.js'
 
 const NS = 'https://iam.amazonaws.com/doc/2010-05-08/'
@@ -34,10 +35,10 @@ export interface LocalIam {
   addPolicy(name: string, ...versions: unknown[]): string
   /**
    * SimulatePrincipalPolicy's answer per role and action; undefined makes the call AccessDenied (a
-   * caller without iam:SimulatePrincipalPolicy). Default: a simple evaluation of its own (Deny first,
-   * conditions ignored as unmet, boundary applied), independent of xtrace's evaluator.
+   * caller without iam:SimulatePrincipalPolicy). Default: iam-simulator.ts, a reading of IAM's rules
+   * independent of xtrace's evaluator, with the request's ContextEntries and extra PolicyInputList.
    */
-  simulate: ((roleArn: string, action: string) => SimulatedDecision) | undefined
+  simulate: ((roleArn: string, action: string, request: {context: Record<string, string[]>; extraPolicies: unknown[]}) => SimulatedDecision | SimulationResult) | undefined
   /** When each (role, policy) attachment happened, for simulating IAM's propagation delay. */
   attachedAt: Map<string, number>
   /**
@@ -93,13 +94,16 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
   const iam: LocalIam = {
     roles: new Map(),
     policies: managedPolicies(),
-    simulate: (roleArn, action) => {
+    simulate: (roleArn, action, request) => {
       const found = iam.roles.get(roleArn.split('/').pop() ?? '')
       if (!found) return 'implicitDeny'
-      const identity = [...found.attached.map((arn) => iam.policies.get(arn)?.document ?? {}), ...found.inline.values()]
-      const decision = simpleDecision(identity, action)
-      if (decision !== 'allowed' || !found.boundary) return decision
-      return simpleDecision([iam.policies.get(found.boundary)?.document ?? {}], action)
+      const identity = [...found.attached.map((arn) => iam.policies.get(arn)?.document ?? {}), ...found.inline.values(), ...request.extraPolicies]
+      return simulate({
+        identity,
+        ...(found.boundary ? {boundary: iam.policies.get(found.boundary)?.document ?? {}} : {}),
+        action,
+        context: request.context,
+      })
     },
     addPolicy(name, ...documents) {
       const arn = `arn:aws:iam::${account}:policy/${name}`
@@ -216,12 +220,29 @@ export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
       return queryError(403, 'AccessDenied', `User: arn:aws:iam::${account}:user/xtrace-test is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${source}`)
     }
     if (!iam.roles.has(source.split('/').pop() ?? '')) return queryError(404, 'NoSuchEntity', `The role ${source} cannot be found.`)
-    const actions: string[] = []
-    for (let i = 1; params.has(`ActionNames.member.${i}`); i++) actions.push(params.get(`ActionNames.member.${i}`)!)
-    const members = actions
-      .map((action) => `<member><EvalActionName>${xmlEscape(action)}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>${iam.simulate!(source, action)}</EvalDecision></member>`)
+    const members = (prefix: string): string[] => {
+      const out: string[] = []
+      for (let i = 1; params.has(`${prefix}.member.${i}`); i++) out.push(params.get(`${prefix}.member.${i}`)!)
+      return out
+    }
+    const context: Record<string, string[]> = {}
+    for (let i = 1; params.has(`ContextEntries.member.${i}.ContextKeyName`); i++) {
+      context[params.get(`ContextEntries.member.${i}.ContextKeyName`)!] = members(`ContextEntries.member.${i}.ContextKeyValues`)
+    }
+    const extraPolicies = members('PolicyInputList').map((text) => JSON.parse(text) as unknown)
+    const results = members('ActionNames')
+      .map((action) => {
+        const answer = iam.simulate!(source, action, {context, extraPolicies})
+        const result = typeof answer === 'string' ? {decision: answer, missingContext: [], matched: []} : answer
+        return (
+          `<member><EvalActionName>${xmlEscape(action)}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>${result.decision}</EvalDecision>` +
+          `<MatchedStatements>${result.matched.map((id) => `<member><SourcePolicyId>${xmlEscape(id)}</SourcePolicyId><SourcePolicyType>IAM Policy</SourcePolicyType></member>`).join('')}</MatchedStatements>` +
+          `<MissingContextValues>${result.missingContext.map((key) => `<member>${xmlEscape(key)}</member>`).join('')}</MissingContextValues></member>`
+        )
+      })
       .join('')
-    return queryReply('SimulatePrincipalPolicy', `<IsTruncated>false</IsTruncated><EvaluationResults>${members}</EvaluationResults>`, NS)
+    const evaluation = results
+    return queryReply('SimulatePrincipalPolicy', `<IsTruncated>false</IsTruncated><EvaluationResults>${evaluation}</EvaluationResults>`, NS)
   })
   return iam
 }

@@ -122,11 +122,18 @@ describe('reading a role', () => {
     expect(check).toMatchObject({verdict: 'denied', detail: 'role gone does not exist'})
   })
 
-  it('IAM reads refused give unknown, naming the refused action', async () => {
+  it('IAM reads refused give unknown, naming what could not be read; the role itself is still found', async () => {
     const {client} = fakeIam({GetRole: () => ({Role: {AssumeRolePolicyDocument: trust}})})
-    const check = await new RolePermissionReader(client).checkXRayWrite('arn:aws:iam::1:role/r')
+    const reader = new RolePermissionReader(client)
+    const check = await reader.checkXRayWrite('arn:aws:iam::1:role/r')
     expect(check.verdict).toBe('unknown')
-    expect(check.detail).toBe('could not read role r: access denied: the caller may not call iam:ListAttachedRolePolicies')
+    expect(check.detail).toBe('role r: whether it may call xray:PutTraceSegments depends on the attached managed policies (could not be read); the inline policies (could not be read)')
+    const sources = await reader.sourcesOf('arn:aws:iam::1:role/r')
+    expect(sources.exists).toBe(true)
+    expect(sources.unreadable.map((u) => u.why)).toEqual([
+      'access denied: the caller may not call iam:ListAttachedRolePolicies',
+      'access denied: the caller may not call iam:ListRolePolicies',
+    ])
   })
 
   it('reads each role once and each managed document once, for many functions', async () => {

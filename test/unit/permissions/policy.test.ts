@@ -17,37 +17,12 @@ function inline(statement: Record<string, unknown> | Record<string, unknown>[], 
   return {kind: 'inline', label, document: {Version: '2012-10-17', Statement: statement}}
 }
 
-const boundary = (statement: Record<string, unknown>): PolicySource => ({kind: 'boundary', label: 'permissions boundary b', document: {Version: '2012-10-17', Statement: [statement]}})
-
-function verdict(sources: PolicySource[]) {
-  return verdictFor('app-role', evaluateActions(sources, XRAY_WRITE_ACTIONS)).verdict
-}
-
-describe('X-Ray write permission of an execution role', () => {
-  it.each([
-    ['AWSXRayDaemonWriteAccess (managed)', [managed('AWSLambdaBasicExecutionRole'), managed('AWSXRayDaemonWriteAccess')], 'allowed'],
-    ['AWSXrayWriteOnlyAccess (the older managed policy)', [managed('AWSXrayWriteOnlyAccess')], 'allowed'],
-    ['AWSXrayFullAccess (xray:*)', [managed('AWSXrayFullAccess')], 'allowed'],
-    ['AWSXrayReadOnlyAccess: reads only', [managed('AWSXrayReadOnlyAccess')], 'missing'],
-    ['AWSLambdaBasicExecutionRole alone', [managed('AWSLambdaBasicExecutionRole')], 'missing'],
-    ['AWSLambda_ReadOnlyAccess: lambda and iam reads', [managed('AWSLambda_ReadOnlyAccess')], 'missing'],
-    ['inline, exact actions', [inline({Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*'})], 'allowed'],
-    ['inline, only one of the two', [inline({Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*'})], 'missing'],
-    ['inline xray:Put*', [inline({Effect: 'Allow', Action: 'xray:Put*', Resource: '*'})], 'allowed'],
-    ['inline *', [inline({Effect: 'Allow', Action: '*', Resource: '*'})], 'allowed'],
-    ['case-insensitive action names', [inline({Effect: 'Allow', Action: 'XRay:puttracesegments', Resource: '*'}), inline({Effect: 'Allow', Action: 'xray:PutTelemetryRecords', Resource: ['*']})], 'allowed'],
-    ['NotAction that leaves xray allowed', [inline({Effect: 'Allow', NotAction: ['iam:*', 'organizations:*'], Resource: '*'})], 'allowed'],
-    ['NotAction that excludes xray', [inline({Effect: 'Allow', NotAction: 'xray:*', Resource: '*'})], 'missing'],
-    ['explicit Deny beats the managed Allow', [managed('AWSXRayDaemonWriteAccess'), inline({Effect: 'Deny', Action: 'xray:*', Resource: '*'})], 'denied'],
-    ['boundary without xray', [managed('AWSXRayDaemonWriteAccess'), boundary({Effect: 'Allow', Action: ['logs:*'], Resource: '*'})], 'denied'],
-    ['boundary that allows xray', [managed('AWSXRayDaemonWriteAccess'), boundary({Effect: 'Allow', Action: ['xray:*', 'logs:*'], Resource: '*'})], 'allowed'],
-    ['Allow with a Condition', [inline({Effect: 'Allow', Action: 'xray:*', Resource: '*', Condition: {StringEquals: {'aws:RequestedRegion': 'us-east-1'}}})], 'unknown'],
-    ['Deny with a Condition', [managed('AWSXRayDaemonWriteAccess'), inline({Effect: 'Deny', Action: 'xray:*', Resource: '*', Condition: {Bool: {'aws:SecureTransport': 'false'}}})], 'unknown'],
-    ['Allow scoped to a resource other than *', [inline({Effect: 'Allow', Action: 'xray:*', Resource: 'arn:aws:xray:us-east-1:123456789012:group/g'})], 'unknown'],
-    ['no policy at all', [], 'missing'],
-    ['a malformed document', [{kind: 'inline', label: 'inline policy junk', document: {Statement: 'nope'}} as PolicySource], 'missing'],
-  ] as const)('%s → %s', (_name, sources, expected) => {
-    expect(verdict([...sources])).toBe(expected)
+describe('X-Ray write permission of an execution role (the rule-by-rule matrix is in evaluator-matrix.test.ts)', () => {
+  it('says what a partial grant can and cannot do, and names what leaves a verdict open', () => {
+    const partial = verdictFor('app-role', evaluateActions([inline({Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*'})], XRAY_WRITE_ACTIONS))
+    expect(partial).toMatchObject({verdict: 'partial', detail: 'role app-role allows xray:PutTraceSegments but lacks xray:PutTelemetryRecords'})
+    const open = verdictFor('app-role', evaluateActions([inline({Sid: 'Office', Effect: 'Allow', Action: 'xray:*', Resource: '*', Condition: {IpAddress: {'aws:SourceIp': '10.0.0.0/8'}}})], XRAY_WRITE_ACTIONS))
+    expect(open.detail).toBe('role app-role: whether it may call xray:PutTraceSegments depends on condition aws:SourceIp in inline policy p (statement Office)')
   })
 
   it('names the policy and statement behind a Deny', () => {

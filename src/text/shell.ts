@@ -1,0 +1,7 @@
+import {sanitize} from '../render/sanitize.js'
+
+/** An argument as it can be pasted back into a shell: bare when safe, else single-quoted. */
+export function shellWord(text: string): string {
+  const safe = sanitize(text)
+  return /^[\w@%+=:,./-]+$/.test(safe) ? safe : `'${safe.replaceAll("'", "'\\''")}'`
+}
