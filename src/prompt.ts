@@ -16,7 +16,7 @@ export async function confirmChange(question: string, options: {yes: boolean; wh
     return await confirm({message: question, default: false}, {output: process.stderr})
   } catch (error) {
     if ((error as Error).name === 'ExitPromptError') {
-      throw new XtraceError('interrupted: nothing was changed', {code: 'INTERRUPTED', exit: ExitCode.interrupted})
+      throw new XtraceError('interrupted: nothing was changed', {code: 'INTERRUPTED', exit: ExitCode.interrupted, suggestions: ['run the command again when you are ready']})
     }
     throw error
   }

@@ -88,7 +88,7 @@ export default class Doctor extends XtraceCommand {
       } else if (!planIsEmpty(plan)) {
         const what = `${plan.attach.length > 0 ? `attaching ${XRAY_WRITE_POLICY} to ${plural(plan.attach.length, 'role')}` : ''}${plan.attach.length > 0 && plan.enable.length > 0 ? ' and ' : ''}${plan.enable.length > 0 ? `enabling ${plural(plan.enable.length, 'function')}` : ''}`
         if (!(await confirmChange('Apply these fixes?', {yes: flags.yes, what}))) {
-          throw new XtraceError('nothing was changed', {code: 'DECLINED', exit: ExitCode.failed})
+          throw new XtraceError('nothing was changed', {code: 'DECLINED', exit: ExitCode.failed, suggestions: ['check the plan with --fix --dry-run; --yes skips the question']})
         }
         const outcome = await this.applyAndRecheck(report, plan, regional, {...options, skipAccount: true}, flags.concurrency)
         fixes = outcome.fixes

@@ -83,7 +83,7 @@ export default class Restore extends TracingChangeCommand {
 /** The named operation, or the latest enable/disable not restored yet. */
 function pickOperation(operations: Operation[], id: string | undefined): Operation {
   if (operations.length === 0) {
-    throw new InputError('no operation is on record: xtrace has not changed anything from this account on this machine', [], 'NOTHING_TO_RESTORE')
+    throw new InputError('no operation is on record: xtrace has not changed anything from this account on this machine', ['the journal lives in $XDG_STATE_HOME/xtrace (default ~/.local/state/xtrace): xtrace restore --list shows what it holds'], 'NOTHING_TO_RESTORE')
   }
   if (id) {
     const found = operations.find((operation) => operation.id === id)

@@ -85,7 +85,7 @@ export default class Show extends XtraceCommand {
     if (model.traces.length === 0 && notReturned.length === 0) {
       throw new InputError(
         'the input holds no trace with a readable segment',
-        model.warnings.length > 0 ? ['see the warnings above'] : [],
+        model.warnings.length > 0 ? ['see the warnings above'] : ['check that the file holds segment documents: xtrace show --help lists the forms it reads'],
       )
     }
     for (const trace of model.traces) this.warnAll(trace.warnings.map((warning) => `trace ${trace.id}: ${warning}`))

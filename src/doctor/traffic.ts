@@ -25,7 +25,7 @@ export function parseSince(text: string): number {
   const match = /^(\d+)\s*(s|m|h)?$/i.exec(text.trim())
   if (!match) throw new UsageError(`--since ${sanitize(text)}: expected a duration like 15m, 2h or 90s`, ['e.g. --since 30m'])
   const seconds = Number.parseInt(match[1]!, 10) * ({s: 1, m: 60, h: 3600}[(match[2] ?? 'm').toLowerCase() as 's' | 'm' | 'h'])
-  if (seconds < 60 || seconds > 24 * 3600) throw new UsageError(`--since ${sanitize(text)}: must be between 1 minute and 24 hours (X-Ray's limit)`)
+  if (seconds < 60 || seconds > 24 * 3600) throw new UsageError(`--since ${sanitize(text)}: must be between 1 minute and 24 hours (X-Ray's limit)`, ['e.g. --since 2h'])
   return seconds
 }
 

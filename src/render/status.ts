@@ -40,7 +40,7 @@ export function renderStatus(functions: readonly FunctionStatus[], style: Status
     {
       header: 'X-RAY WRITE',
       value: (fn) => WRITE_LABEL[fn.roleVerdict],
-      style: (text, fn) => (fn.roleVerdict === 'allowed' ? chalk.green(text) : fn.roleVerdict === 'unknown' ? chalk.yellow(text) : chalk.red(text)),
+      style: (text, fn) => (fn.roleVerdict === 'allowed' ? chalk.green(text) : fn.roleVerdict === 'unknown' || fn.roleVerdict === 'partial' ? chalk.yellow(text) : chalk.red(text)),
     },
     {header: 'LAST UPDATE', value: (fn) => fn.lastUpdateStatus ?? '-', style: (text, fn) => (fn.lastUpdateStatus === 'Failed' ? chalk.red(text) : text)},
     {header: 'PUBLISHED ALIASES', value: aliases, shrink: true, min: 12},
@@ -48,7 +48,7 @@ export function renderStatus(functions: readonly FunctionStatus[], style: Status
 
   const lines = [table, '', coverage]
   const cannotWrite = functions.filter((fn) => fn.mode === 'Active' && (fn.roleVerdict === 'missing' || fn.roleVerdict === 'denied'))
-  if (cannotWrite.length > 0) lines.push(chalk.red(`${plural(cannotWrite.length, 'Active function')} cannot send traces: the role lacks the X-Ray permissions (xtrace doctor explains)`))
+  if (cannotWrite.length > 0) lines.push(chalk.red(`${plural(cannotWrite.length, 'Active function')} cannot send traces: its role may not call xray:PutTraceSegments (xtrace doctor explains)`))
   const frozen = functions.filter((fn) => fn.publishedAliases.some((a) => a.mode !== null && a.mode !== fn.mode))
   if (frozen.length > 0) lines.push(`${plural(frozen.length, 'function')} ${frozen.length === 1 ? 'has' : 'have'} aliases on published versions with another mode (shown in brackets): publish a new version to change them`)
   return lines.join('\n')

@@ -47,7 +47,7 @@ export async function readTraceInputs(paths: string[], stdin: NodeJS.ReadStream 
     try {
       text = await readFile(path, 'utf8')
     } catch (error) {
-      throw new InputError(`cannot read ${sanitize(path)}: ${sanitize(describeFsError(error))}`)
+      throw new InputError(`cannot read ${sanitize(path)}: ${sanitize(describeFsError(error))}`, ['check the path (relative to the current directory), or pipe the trace in: xtrace show - < trace.json'])
     }
     parsed.push(parseTraceInput(text, path))
   }

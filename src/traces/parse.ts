@@ -192,7 +192,7 @@ export function parseTraceInput(text: string, name: string): ParsedInput {
   const collector = new Collector(sanitize(name))
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   if (body.trim() === '') {
-    throw new InputError(`${sanitize(name)} is empty; expected ${ACCEPTED_INPUT_FORMS}`)
+    throw new InputError(`${sanitize(name)} is empty`, [`give a file holding ${ACCEPTED_INPUT_FORMS}`])
   }
 
   let whole: Json

@@ -195,7 +195,8 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
           return
         }
       } else if (check.verdict === 'missing') {
-        fail(result, missingPermissionError(fn, check.detail))
+        // Lambda's check names PutTraceSegments; the telemetry records are worth granting with it.
+        fail(result, missingPermissionError(fn, `role ${roleNameFromArn(fn.role)} lacks xray:PutTraceSegments${check.missing.length > 1 ? ' (and xray:PutTelemetryRecords)' : ''}`))
         return
       } else if (check.verdict === 'denied') {
         fail(result, {
@@ -264,7 +265,7 @@ export async function applyPlan(plan: PlanEntry[], results: ChangeResult[], opti
             attempt-- // waiting for IAM is not a failed attempt
             continue
           }
-          fail(result, missingPermissionError(fn, `Lambda refused: role ${roleNameFromArn(fn.role)} lacks the X-Ray permissions${result.policyAttached ? ` (still ${options.iamPropagationSeconds} s after attaching ${XRAY_WRITE_POLICY})` : ''}`))
+          fail(result, missingPermissionError(fn, `Lambda refused: role ${roleNameFromArn(fn.role)} lacks xray:PutTraceSegments${result.policyAttached ? ` (still ${options.iamPropagationSeconds} s after attaching ${XRAY_WRITE_POLICY})` : ''}`))
           return
         }
         const mapped = mapAwsError(error, {action: 'lambda:UpdateFunctionConfiguration'})

@@ -145,7 +145,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       const what = attaching ? `attaching ${XRAY_WRITE_POLICY} to IAM roles` : `changing ${plural(updates.length, 'function')}`
       if (!flags.yes && !this.jsonEnabled() && process.stdin.isTTY) this.log(renderPlan(plan, mode, style).replace(/\n\n.*$/s, ''))
       if (!(await confirmChange(question, {yes: flags.yes, what}))) {
-        throw new XtraceError('nothing was changed', {code: 'DECLINED', exit: ExitCode.failed})
+        throw new XtraceError('nothing was changed', {code: 'DECLINED', exit: ExitCode.failed, suggestions: ['check the plan with --dry-run; --yes skips the question']})
       }
     }
 

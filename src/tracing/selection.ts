@@ -49,7 +49,7 @@ export function selectionFromArgs(args: readonly string[], flags: {all?: boolean
     try {
       words.push(...namesFromText(readFileSync(0, 'utf8')))
     } catch (error) {
-      throw new InputError(`cannot read function names from stdin: ${(error as Error).message}`)
+      throw new InputError(`cannot read function names from stdin: ${sanitize((error as Error).message)}`, ['pipe the names in, one a line: xtrace enable - < functions.txt'])
     }
   }
   return {refs: words.map((word) => parseFunctionRef(word)), all: flags.all ?? false, match: flags.match ?? [], tags: parseTagFilters(flags.tag ?? [])}

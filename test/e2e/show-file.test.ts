@@ -114,7 +114,7 @@ describe('xtrace show --file (offline, through the binary)', () => {
   })
 
   it.each([
-    [['show', '--file', 'does-not-exist.json'], 1, /^error: cannot read does-not-exist\.json: no such file\n$/],
+    [['show', '--file', 'does-not-exist.json'], 1, /^error: cannot read does-not-exist\.json: no such file\nTry: check the path \(relative to the current directory\), or pipe the trace in: xtrace show - < trace\.json\n$/],
     [['show', '--file', 'package.json'], 1, /^error: package\.json holds no X-Ray segment documents/],
     [['show', '--file', '.gitignore'], 1, /^error: \.gitignore is not valid JSON: .+\nTry: expected a BatchGetTraces response/],
     [['show', '--file', 'test/fixtures/xray/awsdocs-get-trace-summaries-scorekeep.json'], 1, /holds no X-Ray segment documents: a GetTraceSummaries response holds no segments; fetch its traces instead: xtrace show 1-/],

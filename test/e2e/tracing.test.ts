@@ -164,7 +164,7 @@ describe('xtrace enable / disable', () => {
     lambda.add('fine', {Role: role('traced-role')})
     const result = await xtrace(['enable', 'no-perm', 'fine', '--yes'])
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/no-perm\s+PassThrough\s+PassThrough\s+failed\s+role bare-role lacks xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda requires for Active tracing/)
+    expect(result.stdout).toMatch(/no-perm\s+PassThrough\s+PassThrough\s+failed\s+role bare-role lacks xray:PutTraceSegments \(and xray:PutTelemetryRecords\), which Lambda requires for Active tracing/)
     expect(result.stdout).toContain('Try: xtrace enable no-perm --attach-policy   (attaches AWSXRayDaemonWriteAccess to bare-role)')
     expect(result.stdout).toContain(`Try: aws iam attach-role-policy --role-name bare-role --policy-arn ${XRAY_POLICY}`)
     expect(result.stdout).toContain('1 changed, 0 unchanged, 0 skipped, 1 failed')
@@ -207,7 +207,7 @@ describe('xtrace enable / disable', () => {
     const result = await xtrace(['enable', 'opaque'])
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('warning: could not read role bare-role: access denied: the caller may not call iam:GetRole')
-    expect(result.stdout).toContain('Lambda refused: role bare-role lacks the X-Ray permissions')
+    expect(result.stdout).toContain('Lambda refused: role bare-role lacks xray:PutTraceSegments')
     expect(result.stdout).toContain('Try: xtrace enable opaque --attach-policy')
     expect(updates()).toHaveLength(1)
   })
@@ -439,7 +439,7 @@ describe('xtrace status', () => {
         'zzz       PassThrough  nodejs20.x   128 MB  traced-role  yes          Successful   -',
         '',
         '3 of 4 functions Active, 75%',
-        '1 Active function cannot send traces: the role lacks the X-Ray permissions (xtrace doctor explains)',
+        '1 Active function cannot send traces: its role may not call xray:PutTraceSegments (xtrace doctor explains)',
         '1 function has aliases on published versions with another mode (shown in brackets): publish a new version to change them',
         '',
       ].join('\n'),
