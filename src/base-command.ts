@@ -86,7 +86,7 @@ export abstract class XtraceCommand extends Command {
     for (const line of lines.slice(1)) this.printToStderr(line)
     for (const suggestion of suggestions) this.printToStderr(`Try: ${sanitize(suggestion)}`)
     if (this.debugEnabled) this.printToStderr(`debug: ${describeForDebug(error)}`)
-    if (this.jsonEnabled()) {
+    if (this.jsonEnabled() && !(known && error.jsonWritten)) {
       this.logJson({error: {code: known ? error.code : isParseError ? 'USAGE' : 'UNEXPECTED', message, suggestions}})
     }
     return this.exit(exit)

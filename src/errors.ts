@@ -17,13 +17,16 @@ export class XtraceError extends Error {
   readonly code: string
   readonly exit: number
   readonly suggestions: string[]
+  /** The command already wrote its JSON document (closed with this error): none is printed for it. */
+  readonly jsonWritten: boolean
 
-  constructor(message: string, options: {code: string; exit?: number; suggestions?: string[]; cause?: unknown}) {
+  constructor(message: string, options: {code: string; exit?: number; suggestions?: string[]; cause?: unknown; jsonWritten?: boolean}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
     this.name = new.target.name
     this.code = options.code
     this.exit = options.exit ?? ExitCode.failed
     this.suggestions = options.suggestions ?? []
+    this.jsonWritten = options.jsonWritten ?? false
   }
 }
 

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {type AwsOptions, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from './aws/clients.js'
 import {UsageError} from './errors.js'
+import type {FilterFlags} from './traces/filter.js'
 import {sanitize} from './render/sanitize.js'
 
 /** Flags shared by every command that talks to AWS. */
@@ -95,4 +96,72 @@ export function parseTagFilters(tags: readonly string[]): {key: string; value: s
 export const functionArgs = {
   // ignoreStdin: oclif would otherwise take piped input as the first name; xtrace reads stdin itself for -.
   function: Args.string({description: 'function names or ARNs, or - to read names from stdin', ignoreStdin: true}),
+}
+
+/** The window of a trace search: `traces`, `show --function`, `tail`, `stats`, `map`. One definition for all. */
+export const windowFlags = {
+  since: Flags.string({description: 'how far back to look: 90s, 15m, 2h, 3d (default 15m)', helpValue: 'DURATION', helpGroup: 'WINDOW'}),
+  start: Flags.string({description: 'window start: ISO 8601 (UTC unless it has a zone), epoch seconds, or -2h', helpValue: 'TIME', helpGroup: 'WINDOW'}),
+  end: Flags.string({description: 'window end (default: now), in the same forms', helpValue: 'TIME', helpGroup: 'WINDOW'}),
+  'time-range-type': Flags.string({description: 'what the window is about: trace (its start) or event (its last update)', options: ['trace', 'event'], default: 'trace', helpGroup: 'WINDOW'}),
+}
+
+/** Filters of a trace search, each a shortcut for part of an X-Ray filter expression (AND-ed). */
+export const filterFlags = {
+  errors: Flags.boolean({description: 'traces with an error (4xx); with --faults or --throttles: any of them', helpGroup: 'FILTER'}),
+  faults: Flags.boolean({description: 'traces with a fault (5xx)', helpGroup: 'FILTER'}),
+  throttles: Flags.boolean({description: 'traces with a throttle (429)', helpGroup: 'FILTER'}),
+  ok: Flags.boolean({description: 'traces without any error, fault or throttle', helpGroup: 'FILTER'}),
+  status: Flags.string({description: 'HTTP status of the entry point: 404, 429, 5xx… (repeatable: any)', multiple: true, helpValue: 'CODE', helpGroup: 'FILTER'}),
+  'slower-than': Flags.string({description: 'traces that took longer than this (duration), e.g. 1.5s', helpValue: 'DURATION', helpGroup: 'FILTER'}),
+  'response-slower-than': Flags.string({description: 'traces whose entry point answered slower than this (responsetime)', helpValue: 'DURATION', helpGroup: 'FILTER'}),
+  annotation: Flags.string({description: 'annotation KEY=VALUE (numbers and true/false typed, "…" forces a string; repeatable: all)', multiple: true, helpValue: 'KEY=VALUE', helpGroup: 'FILTER'}),
+  'url-contains': Flags.string({description: 'entry point URL contains this text', helpValue: 'TEXT', helpGroup: 'FILTER'}),
+  method: Flags.string({description: 'entry point HTTP method', helpValue: 'METHOD', helpGroup: 'FILTER'}),
+  user: Flags.string({description: 'traces of this user (set by the instrumented code)', helpValue: 'NAME', helpGroup: 'FILTER'}),
+  partial: Flags.boolean({description: 'traces still in progress (with segments not yet complete)', helpGroup: 'FILTER'}),
+  filter: Flags.string({description: 'a raw X-Ray filter expression, AND-ed with the flags above', helpValue: 'EXPR', helpGroup: 'FILTER'}),
+}
+
+export interface SearchFlagValues {
+  since?: string
+  start?: string
+  end?: string
+  'time-range-type'?: string
+  errors?: boolean
+  faults?: boolean
+  throttles?: boolean
+  ok?: boolean
+  status?: string[]
+  'slower-than'?: string
+  'response-slower-than'?: string
+  annotation?: string[]
+  'url-contains'?: string
+  method?: string
+  user?: string
+  partial?: boolean
+  filter?: string
+}
+
+/** The filter flags as the filter builder takes them, with the functions named as arguments. */
+export function filterFlagsFrom(flags: SearchFlagValues, functions: readonly string[]): FilterFlags {
+  const out: FilterFlags = {functions: [...functions]}
+  if (flags.errors) out.errors = true
+  if (flags.faults) out.faults = true
+  if (flags.throttles) out.throttles = true
+  if (flags.ok) out.ok = true
+  if (flags.status) out.status = flags.status
+  if (flags['slower-than'] !== undefined) out.slowerThan = flags['slower-than']
+  if (flags['response-slower-than'] !== undefined) out.responseSlowerThan = flags['response-slower-than']
+  if (flags.annotation) out.annotation = flags.annotation
+  if (flags['url-contains'] !== undefined) out.urlContains = flags['url-contains']
+  if (flags.method !== undefined) out.method = flags.method
+  if (flags.user !== undefined) out.user = flags.user
+  if (flags.partial) out.partial = true
+  if (flags.filter !== undefined) out.filter = flags.filter
+  return out
+}
+
+export function timeRangeTypeOf(flags: SearchFlagValues): 'TraceId' | 'Event' {
+  return flags['time-range-type'] === 'event' ? 'Event' : 'TraceId'
 }

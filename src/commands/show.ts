@@ -4,12 +4,14 @@ import {Args, Flags, ux} from '@oclif/core'
 
 import {XtraceCommand} from '../base-command.js'
 import {ExitCode, InputError, UsageError} from '../errors.js'
-import {awsFlags, awsOptionsFrom} from '../flags.js'
+import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf, windowFlags} from '../flags.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
 import {renderShow} from '../render/tree.js'
 import {parseTraceIdArguments} from '../traces/ids.js'
 import {type ShowJson, toShowJson} from '../traces/model.js'
-import {loadShowModel} from '../traces/show.js'
+import {buildFilter, functionNameOf} from '../traces/filter.js'
+import {loadShowModel, type ShowSearch} from '../traces/show.js'
+import {resolveWindow} from '../traces/window.js'
 
 const DEFAULT_WAIT_SECONDS = 60
 
@@ -28,6 +30,8 @@ export default class Show extends XtraceCommand {
     {description: 'Accept a tracing header or a Lambda log line', command: '<%= config.bin %> <%= command.id %> "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"'},
     {description: 'Wait up to 30 s for a fresh trace to arrive and complete', command: '<%= config.bin %> <%= command.id %> --wait 30 1-5759e988-bd862e3fe1be46a994272793'},
     {description: 'Render a saved trace offline, with annotations, metadata and exceptions', command: '<%= config.bin %> <%= command.id %> --file trace.json --details'},
+    {description: 'Draw the newest trace of a function, or its slowest of the last hour', command: '<%= config.bin %> <%= command.id %> --function orders-api\n<%= config.bin %> <%= command.id %> --function orders-api --slowest --since 1h'},
+    {description: 'Draw the traces a search lists', command: '<%= config.bin %> traces orders-api --faults --ids | <%= config.bin %> <%= command.id %> -'},
     {description: 'Read from a pipe and print JSON', command: 'aws xray batch-get-traces --trace-ids 1-5759e988-bd862e3fe1be46a994272793 | <%= config.bin %> <%= command.id %> - --json'},
   ]
 
@@ -52,6 +56,12 @@ export default class Show extends XtraceCommand {
     ascii: Flags.boolean({description: 'draw with plain ASCII instead of box-drawing characters', allowNo: true}),
     color: Flags.boolean({description: 'colour the output (default: on a terminal, unless NO_COLOR is set)', allowNo: true}),
     'poll-interval': Flags.integer({hidden: true, default: 2000, min: 10, description: 'milliseconds between --wait polls'}),
+    function: Flags.string({description: 'draw a trace of this function, found in the window (repeatable: any of them)', multiple: true, helpValue: 'NAME', helpGroup: 'SEARCH'}),
+    latest: Flags.boolean({description: 'with --function: the newest matching trace (the default)', exclusive: ['slowest'], helpGroup: 'SEARCH'}),
+    slowest: Flags.boolean({description: 'with --function: the slowest matching trace of the window', exclusive: ['latest'], helpGroup: 'SEARCH'}),
+    count: Flags.integer({description: 'with --function: draw this many (newest or slowest first)', min: 1, max: 100, helpValue: 'N', helpGroup: 'SEARCH'}),
+    ...windowFlags,
+    ...filterFlags,
     ...awsFlags,
   }
 
@@ -60,17 +70,19 @@ export default class Show extends XtraceCommand {
     const args = argv as string[]
     const files = [...(flags.file ?? []), ...(args.includes('-') ? ['-'] : [])]
     const traceIds = parseTraceIdArguments(args.filter((arg) => arg !== '-'), isReadableFile)
-    if (traceIds.length === 0 && files.length === 0) {
-      throw new UsageError('give at least one trace id, or --file PATH (or - for stdin)', ['xtrace show --help'])
+    const search = searchOf(flags)
+    if (traceIds.length === 0 && files.length === 0 && !search) {
+      throw new UsageError('give at least one trace id, --function NAME, or --file PATH (or - for stdin)', ['xtrace show --function orders-api   (its newest trace)', 'xtrace show --file trace.json'])
     }
 
     const terminal = currentTerminal()
-    const progress = !this.jsonEnabled() && process.stderr.isTTY === true && traceIds.length > 0
-    if (progress) ux.action.start(`Fetching ${traceIds.length === 1 ? 'trace' : `${traceIds.length} traces`} from X-Ray`)
+    const progress = !this.jsonEnabled() && process.stderr.isTTY === true && (traceIds.length > 0 || search !== undefined)
+    if (progress) ux.action.start(search ? 'Searching X-Ray' : `Fetching ${traceIds.length === 1 ? 'trace' : `${traceIds.length} traces`} from X-Ray`)
     const model = await loadShowModel({
       traceIds,
       files,
       aws: awsOptionsFrom(flags),
+      ...(search ? {search} : {}),
       ...(flags.wait === undefined ? {} : {waitSeconds: flags.wait}),
       pollIntervalMs: flags['poll-interval'],
       onWait: (pending, secondsLeft) => {
@@ -113,6 +125,19 @@ export default class Show extends XtraceCommand {
     // The JSON tree is built only when it is printed: for 100k nodes it is not free.
     return this.jsonEnabled() ? toShowJson(model) : undefined
   }
+}
+
+/** The search `--function` (or any search flag, without ids or files) asks for. */
+function searchOf(flags: SearchFlagValues & {function?: string[]; slowest?: boolean; count?: number; file?: string[]}): ShowSearch | undefined {
+  const functions = (flags.function ?? []).map(functionNameOf)
+  const filter = buildFilter(filterFlagsFrom(flags, functions))
+  const windowAsked = flags.since !== undefined || flags.start !== undefined || flags.end !== undefined
+  if (functions.length === 0 && filter === undefined && !windowAsked) {
+    if (flags.slowest || flags.count !== undefined) throw new UsageError('--slowest and --count pick among the traces of a search: add --function NAME (or a filter flag)', ['xtrace show --function orders-api --slowest --since 1h'])
+    return undefined
+  }
+  const {window} = resolveWindow(flags, Date.now() / 1000)
+  return {window, ...(filter ? {filter} : {}), timeRangeType: timeRangeTypeOf(flags), pick: flags.slowest ? 'slowest' : 'latest', count: flags.count ?? 1}
 }
 
 /** `--wait` may stand alone; oclif flags always take a value, so a bare one gets the default. */

@@ -9,6 +9,26 @@ export function formatMs(seconds: number | null): string {
   return `${Math.round(ms)} ms`
 }
 
+/**
+ * Seconds → as people read them, with three significant digits: `850 µs`, `12.4 ms`, `850 ms`,
+ * `6.41 s`, `3m12s`, `2h05m`.
+ */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '?'
+  const abs = Math.abs(seconds)
+  const sign = seconds < 0 ? '-' : ''
+  const three = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2))
+  if (abs < 0.001) return `${sign}${three(abs * 1_000_000)} µs`.replace(/^(-?)1000 µs$/, '$11.00 ms')
+  if (abs < 1) return `${sign}${three(abs * 1000)} ms`.replace(/^(-?)1000 ms$/, '$11.00 s')
+  if (abs < 60) return `${sign}${three(abs)} s`.replace(/^(-?)60\.0 s$/, '$11m00s')
+  if (abs < 3600) {
+    const total = Math.round(abs)
+    return `${sign}${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`
+  }
+  const minutes = Math.round(abs / 60)
+  return `${sign}${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`
+}
+
 /** Epoch seconds → "2017-07-08 00:23:31.562 UTC". */
 export function formatTimestamp(epochSeconds: number | null): string {
   if (epochSeconds === null) return 'unknown'
@@ -61,6 +81,27 @@ export function truncate(text: string, width: number, ellipsis = '…'): string 
     used += w
   }
   return out + ellipsis
+}
+
+/** Cut text to `width` cells in the middle, keeping both ends: `https://abc…/Prod/order`. */
+export function truncateMiddle(text: string, width: number, ellipsis = '…'): string {
+  if (width <= 0) return ''
+  if (displayWidth(text) <= width) return text
+  const room = width - displayWidth(ellipsis)
+  if (room <= 1) return truncate(text, width, ellipsis)
+  const chars = [...text]
+  const headRoom = Math.ceil(room / 2)
+  let head = ''
+  for (const ch of chars) {
+    if (displayWidth(head + ch) > headRoom) break
+    head += ch
+  }
+  let tail = ''
+  for (let i = chars.length - 1; i >= 0; i--) {
+    if (displayWidth(chars[i]! + tail) > room - displayWidth(head)) break
+    tail = chars[i]! + tail
+  }
+  return head + ellipsis + tail
 }
 
 /** Word-wraps to `width` columns; a word longer than a line is cut across lines. */

@@ -1,5 +1,6 @@
 import {InputError} from '../errors.js'
 import {sanitize} from '../render/sanitize.js'
+import {extractTraceId} from './ids.js'
 import type {ParsedInput, SegmentDocument, SourcedDocument} from './types.js'
 
 /**
@@ -10,6 +11,7 @@ import type {ParsedInput, SegmentDocument, SourcedDocument} from './types.js'
  * - one `Trace` `{Id, Segments}`; `sam traces --output json` lines (a Trace whose Segments are documents);
  * - an array of documents (objects or JSON strings), or a single document;
  * - a `PutTraceSegments` request `{TraceSegmentDocuments: ["…"]}`;
+ * - a list of trace ids, one a line (`xtrace traces --ids`, or its tab-separated output): fetched by show;
  * - X-Ray daemon datagrams: the header `{"format": "json", "version": 1}`, a newline, a document —
  *   as text (one or many) or as a JSON array of datagram strings;
  * - JSON lines of any of the above.
@@ -203,6 +205,8 @@ export function parseTraceInput(text: string, name: string): ParsedInput {
     wholeError = error
   }
 
+  const listed = wholeError === undefined ? undefined : traceIdLines(body)
+  if (listed) return {documents: [], traceIds: [], unprocessedTraceIds: [], warnings: [], idsToFetch: listed}
   if (wholeError === undefined) {
     collector.json(whole, '')
   } else {
@@ -242,6 +246,22 @@ export function parseTraceInput(text: string, name: string): ParsedInput {
   return collector.result
 }
 
+/**
+ * A list of trace ids, one a line, in any accepted form — what `xtrace traces --ids` prints, or its
+ * tab-separated lines (the id first, under an `id` header) — or undefined when the text is not that.
+ */
+function traceIdLines(body: string): string[] | undefined {
+  const ids: string[] = []
+  for (const line of body.split(/\r?\n/)) {
+    const trimmed = line.trim()
+    if (trimmed === '' || /^id\t/.test(trimmed)) continue
+    const id = extractTraceId(trimmed) ?? extractTraceId(trimmed.split('\t')[0] ?? '')
+    if (!id) return undefined
+    if (!ids.includes(id)) ids.push(id)
+  }
+  return ids.length > 0 ? ids : undefined
+}
+
 /** A response already in memory (e.g. just fetched): the same reading, without a text round trip. */
 export function parseTraceValue(value: unknown, name: string): ParsedInput {
   const collector = new Collector(sanitize(name))
@@ -255,12 +275,14 @@ export function mergeParsedInputs(inputs: ParsedInput[]): ParsedInput {
   const traceIds = new Set<string>()
   const unprocessed = new Set<string>()
   const warnings: string[] = []
+  const toFetch = new Set<string>()
   for (const input of inputs) {
+    for (const id of input.idsToFetch ?? []) toFetch.add(id)
     // A loop, not push(...spread): inputs may hold more documents than a call takes arguments.
     for (const document of input.documents) documents.push(document)
     for (const id of input.traceIds) traceIds.add(id)
     for (const id of input.unprocessedTraceIds) unprocessed.add(id)
     for (const warning of input.warnings) warnings.push(warning)
   }
-  return {documents, traceIds: [...traceIds], unprocessedTraceIds: [...unprocessed], warnings}
+  return {documents, traceIds: [...traceIds], unprocessedTraceIds: [...unprocessed], warnings, ...(toFetch.size > 0 ? {idsToFetch: [...toFetch]} : {})}
 }

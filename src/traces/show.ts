@@ -2,7 +2,11 @@ import type {AwsOptions} from '../aws/clients.js'
 import {buildShowModel, type ShowModel} from './model.js'
 import {mergeParsedInputs, parseTraceValue} from './parse.js'
 import {readTraceInputs} from './input.js'
+import {InputError} from '../errors.js'
+import {sanitize} from '../render/sanitize.js'
+import type {TimeRangeType} from './search.js'
 import type {ParsedInput} from './types.js'
+import {iso, type TimeWindow} from './window.js'
 
 /** The service behind `xtrace show`: read files, fetch ids, build the one model. Prints nothing. */
 
@@ -13,11 +17,49 @@ export interface ShowRequest {
   waitSeconds?: number
   pollIntervalMs?: number
   onWait?: (pending: string[], secondsLeft: number) => void
+  /** `--function` and the search flags: the traces to draw are found first. */
+  search?: ShowSearch
+}
+
+export interface ShowSearch {
+  window: TimeWindow
+  filter?: string
+  timeRangeType: TimeRangeType
+  pick: 'latest' | 'slowest'
+  count: number
+}
+
+/** The ids a `show --function …` search picks: the newest (or slowest) `count` of the window. */
+export async function pickTraceIds(aws: AwsOptions, search: ShowSearch): Promise<string[]> {
+  const [{createXRayClient}, {listTraces}] = await Promise.all([import('../aws/clients.js'), import('./list.js')])
+  const client = await createXRayClient(aws)
+  const ids: string[] = []
+  try {
+    await listTraces(
+      client,
+      {window: search.window, ...(search.filter ? {filter: search.filter} : {}), timeRangeType: search.timeRangeType, sample: false, limit: search.count, sort: search.pick === 'latest' ? '-start' : '-duration', documents: 'none', functions: []},
+      (listings) => ids.push(...listings.map((listing) => listing.id)),
+    )
+  } finally {
+    client.destroy()
+  }
+  if (ids.length === 0) {
+    throw new InputError(`no traces from ${iso(search.window.start)} to ${iso(search.window.end)}${search.filter ? ` matching ${sanitize(search.filter)}` : ''}`, [
+      'a longer window (--since 2h), or fewer filters; is tracing Active and are traces arriving? xtrace doctor FUNCTION',
+    ], 'NO_TRACES')
+  }
+  return ids
 }
 
 export async function loadShowModel(request: ShowRequest): Promise<ShowModel> {
   const inputs: ParsedInput[] = []
-  if (request.files.length > 0) inputs.push(await readTraceInputs(request.files))
+  if (request.files.length > 0) {
+    const read = await readTraceInputs(request.files)
+    inputs.push(read)
+    // A piped `xtrace traces --ids` lists ids: they are fetched like ids given as arguments.
+    if (read.idsToFetch) request.traceIds = [...new Set([...request.traceIds, ...read.idsToFetch])]
+  }
+  if (request.search) request.traceIds = [...new Set([...request.traceIds, ...(await pickTraceIds(request.aws, request.search))])]
   if (request.traceIds.length > 0) {
     // Loaded only when ids are given: offline rendering never touches the SDK.
     const [{createXRayClient}, {fetchTraces}, {mapAwsError}] = await Promise.all([

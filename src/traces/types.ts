@@ -17,6 +17,8 @@ export interface ParsedInput {
   traceIds: string[]
   unprocessedTraceIds: string[]
   warnings: string[]
+  /** Trace ids the input lists (`xtrace traces --ids`, or its tab-separated lines): to be fetched. */
+  idsToFetch?: string[]
 }
 
 export type NodeKind = 'segment' | 'subsegment'

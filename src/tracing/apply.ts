@@ -5,6 +5,7 @@ import type {RolePermissionReader} from '../permissions/role.js'
 import {roleNameFromArn, XRAY_WRITE_POLICY, xrayWritePolicyArn} from '../permissions/role.js'
 import {sanitize} from '../render/sanitize.js'
 import {runPool} from '../util/pool.js'
+import {sleep} from '../util/sleep.js'
 import type {JournalWriter} from './journal.js'
 import type {TracingMode} from './refs.js'
 import {type FunctionState, readFunction} from './select.js'
@@ -105,18 +106,6 @@ function initialResult(entry: PlanEntry, mode: TracingMode): ChangeResult {
 /** Results for every entry, at once, so that an interrupted run can still report all of them. */
 export function initialResults(plan: PlanEntry[], mode: TracingMode): ChangeResult[] {
   return plan.map((entry) => initialResult(entry, mode))
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, {once: true})
-  })
 }
 
 function missingPermissionError(fn: FunctionState, detail: string): ChangeError {

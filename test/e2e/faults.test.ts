@@ -5,6 +5,8 @@ import {join} from 'node:path'
 import fc from 'fast-check'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {runPool} from '../../src/util/pool.js'
+
 import {runCli, startCli} from '../harness/cli.js'
 import {readFixture} from '../harness/fixtures.js'
 import {roleArn as role, STACK_TRACE, startLocalAccount} from '../harness/account.js'
@@ -23,16 +25,21 @@ const LAMBDA_TRACE = '1-59602603-23fc5b688855d396af79b496'
 
 let aws: LocalAws
 let lambda: LocalLambda
-let iam: LocalIam
 let state: string
 
-beforeEach(async () => {
-  ;({aws, iam, lambda} = await startLocalAccount({settleMs: 30}))
-  iam.addRole('app-role', {attached: ['arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess']})
-  lambda.add('api', {Role: role('app-role')})
-  lambda.add('web', {Role: role('app-role'), TracingConfig: {Mode: 'Active'}})
+/** The account every test starts from: two functions, a role that may write to X-Ray, a stored trace. */
+async function freshAccount(): Promise<{aws: LocalAws; iam: LocalIam; lambda: LocalLambda}> {
+  const local = await startLocalAccount({settleMs: 30})
+  local.iam.addRole('app-role', {attached: ['arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess']})
+  local.lambda.add('api', {Role: role('app-role')})
+  local.lambda.add('web', {Role: role('app-role'), TracingConfig: {Mode: 'Active'}})
   const response = JSON.parse(readFixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')) as {Traces: {Segments: {Document: string}[]}[]}
-  aws.addDocuments(response.Traces.flatMap((trace) => trace.Segments.map((segment) => segment.Document)))
+  local.aws.addDocuments(response.Traces.flatMap((trace) => trace.Segments.map((segment) => segment.Document)))
+  return local
+}
+
+beforeEach(async () => {
+  ;({aws, lambda} = await freshAccount())
   state = mkdtempSync(join(tmpdir(), 'xtrace-faults-'))
 })
 afterEach(() => aws.stop())
@@ -48,8 +55,8 @@ const COMMANDS: Record<string, string[]> = {
   doctor: ['doctor', 'api'],
 }
 
-function run(args: string[], json: boolean) {
-  return runCli([...args, ...(json ? ['--json'] : []), '--endpoint-url', aws.url], {env: env(), timeoutMs: 60_000})
+function run(args: string[], json: boolean, url = aws.url) {
+  return runCli([...args, ...(json ? ['--json'] : []), '--endpoint-url', url], {env: env(), timeoutMs: 60_000})
 }
 
 function assertClean(result: {code: number | null; stdout: string; stderr: string}, json: boolean) {
@@ -99,24 +106,27 @@ describe('every kind of fault on every call', () => {
 
 describe('AccessDenied on each call a command makes, one at a time', () => {
   for (const [name, args] of Object.entries(COMMANDS)) {
-    it(name, async () => {
+    // One run of the CLI per AWS operation the command makes (doctor makes 16): each against an
+    // account of its own, two at a time. The budget is for that many processes on a loaded machine.
+    it(name, {timeout: 120_000}, async () => {
       const clean = await run(args, true)
       expect(clean.code).toBe(0)
       const operations = [...new Set(aws.requests.map((r) => `${r.service}:${r.operation}`))]
       expect(operations.length).toBeGreaterThan(0)
-      for (const operation of operations) {
+      await runPool(operations, 2, async (operation) => {
         const [service, op] = operation.split(':')
-        aws.clearFaults()
-        aws.requests.length = 0
-        lambda.get('api')!.TracingConfig = {Mode: 'PassThrough'}
-        lambda.get('web')!.TracingConfig = {Mode: 'Active'}
-        aws.inject({kind: 'access-denied', service: service!, operation: op!})
-        const result = await run(args, true)
-        assertClean(result, true)
-        const said = result.stdout + result.stderr
-        // Denied calls are reported by their IAM action, or the command says it could not check.
-        if (result.code === 1) expect(said, operation).toMatch(new RegExp(`access denied|${op}|could not`, 'i'))
-      }
+        const local = await freshAccount()
+        try {
+          local.aws.inject({kind: 'access-denied', service: service!, operation: op!})
+          const result = await run(args, true, local.aws.url)
+          assertClean(result, true)
+          const said = result.stdout + result.stderr
+          // Denied calls are reported by their IAM action, or the command says it could not check.
+          if (result.code === 1) expect(said, operation).toMatch(new RegExp(`access denied|${op}|could not`, 'i'))
+        } finally {
+          await local.aws.stop()
+        }
+      })
     })
   }
 })

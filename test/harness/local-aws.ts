@@ -22,6 +22,9 @@ import {randomBytes} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {type FilterableTrace, parseFilter} from './xray-filter.js'
+import {type Summary, summarise} from './xray-summaries.js'
+
 export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'latency' | 'drop'
 
 export interface Fault {
@@ -153,6 +156,11 @@ interface StoredTrace {
   documents: Map<string, string>
   /** Hidden from BatchGetTraces until this many more calls have asked for it. */
   hiddenFor: number
+  /** Epoch seconds of the last document: the trace's "event" time. */
+  updatedAt: number
+  /** Epoch ms before which GetTraceSummaries does not list it (X-Ray indexes with a delay). */
+  indexedAt: number
+  summary?: Summary
 }
 
 export class LocalAws {
@@ -219,18 +227,25 @@ export class LocalAws {
     return this.requests.filter((r) => r.operation === operation && (service === undefined || r.service === service))
   }
 
-  /** Stores documents as PutTraceSegments would; `hiddenFor` delays their appearance by N BatchGetTraces calls. */
-  addDocuments(documents: (string | Record<string, unknown>)[], options: {hiddenFor?: number} = {}): void {
+  /**
+   * Stores documents as PutTraceSegments would. `hiddenFor` delays their appearance by N BatchGetTraces
+   * calls; `updatedAt` sets the trace's event time (default: now); `indexDelayMs` keeps it out of
+   * GetTraceSummaries for a while, as X-Ray's indexing does.
+   */
+  addDocuments(documents: (string | Record<string, unknown>)[], options: {hiddenFor?: number; updatedAt?: number; indexDelayMs?: number} = {}): void {
     for (const item of documents) {
       const text = typeof item === 'string' ? item : JSON.stringify(item)
       const doc = JSON.parse(text) as {trace_id?: string; id?: string}
       if (!doc.trace_id || !doc.id) throw new Error('a stored document needs trace_id and id')
       let trace = this.traces.get(doc.trace_id)
       if (!trace) {
-        trace = {documents: new Map(), hiddenFor: options.hiddenFor ?? 0}
+        trace = {documents: new Map(), hiddenFor: options.hiddenFor ?? 0, updatedAt: 0, indexedAt: 0}
         this.traces.set(doc.trace_id, trace)
       }
       trace.documents.set(doc.id, text)
+      trace.updatedAt = options.updatedAt ?? Date.now() / 1000
+      trace.indexedAt = Date.now() + (options.indexDelayMs ?? 0)
+      delete trace.summary
     }
   }
 
@@ -376,31 +391,54 @@ export class LocalAws {
     return jsonReply(200, {Traces: page, UnprocessedTraceIds: offset === 0 ? unprocessed : [], ...(next ? {NextToken: next} : {})})
   }
 
+  /** Longest window one GetTraceSummaries call may span; longer ones are refused as X-Ray does. */
+  maxSummaryWindowSeconds = 24 * 3600
+
+  /**
+   * GetTraceSummaries over what is stored: summaries computed from the documents (xray-summaries.ts),
+   * by trace start (TimeRangeType TraceId) or last update (Event), filtered with the documented subset
+   * of the filter language (xray-filter.ts), `Sampling` keeping every other one, paged by
+   * `summariesPerPage`. `summaries` (service ids only) are listed too.
+   */
   private getTraceSummaries(request: ParsedRequest): Reply {
-    const input = JSON.parse(request.body || '{}') as {StartTime?: number; EndTime?: number; FilterExpression?: string; NextToken?: string}
+    const input = JSON.parse(request.body || '{}') as {StartTime?: number; EndTime?: number; FilterExpression?: string; NextToken?: string; TimeRangeType?: string; Sampling?: boolean}
     if (typeof input.StartTime !== 'number' || typeof input.EndTime !== 'number') {
       return restJsonError(400, 'InvalidRequestException', 'StartTime and EndTime are required')
     }
-    if (input.EndTime - input.StartTime > 24 * 3600) {
-      return restJsonError(400, 'InvalidRequestException', 'Time range must be less than 24 hours')
+    if (input.EndTime - input.StartTime > this.maxSummaryWindowSeconds) {
+      return restJsonError(400, 'InvalidRequestException', `Time range must be less than ${this.maxSummaryWindowSeconds / 3600} hours`)
     }
-    // The filters xtrace writes: service(id(name: "x", type: "y")) OR …
-    const wanted = [...(input.FilterExpression ?? '').matchAll(/name:\s*"([^"]*)",\s*type:\s*"([^"]*)"/g)].map((m) => ({name: m[1]!, type: m[2]!}))
-    const matching = this.summaries.filter(
-      (summary) =>
-        summary.time >= input.StartTime! &&
-        summary.time <= input.EndTime! &&
-        (wanted.length === 0 || summary.services.some((service) => wanted.some((w) => w.name === service.name && w.type === service.type))),
-    )
+    let predicate: ((trace: FilterableTrace) => boolean) | undefined
+    if (input.FilterExpression) {
+      try {
+        predicate = parseFilter(input.FilterExpression)
+      } catch (error) {
+        return restJsonError(400, 'InvalidRequestException', `Invalid filter expression: ${(error as Error).message}`)
+      }
+    }
+    const byEvent = input.TimeRangeType === 'Event'
+    const candidates: {time: number; wire: Record<string, unknown>; filterable: FilterableTrace}[] = []
+    const now = Date.now()
+    for (const [id, trace] of this.traces) {
+      if (trace.indexedAt > now) continue
+      trace.summary ??= summarise(id, [...trace.documents.values()], this.caller.account)
+      candidates.push({time: byEvent ? trace.updatedAt : trace.summary.startTime, wire: trace.summary.wire, filterable: trace.summary.filterable})
+    }
+    for (const summary of this.summaries) {
+      const services = summary.services.map((service) => ({name: service.name, type: service.type}))
+      candidates.push({
+        time: summary.time,
+        wire: {Id: summary.id, StartTime: summary.time, Duration: 0.1, ServiceIds: services.map((s) => ({Name: s.name, Names: [s.name], Type: s.type, AccountId: this.caller.account}))},
+        filterable: {duration: 0.1, responseTime: 0.1, http: {}, error: false, fault: false, throttle: false, partial: false, users: [], annotations: {}, services},
+      })
+    }
+    const inWindow = candidates.filter((c) => c.time >= input.StartTime! && c.time <= input.EndTime!)
+    let matching = predicate ? inWindow.filter((c) => predicate!(c.filterable)) : inWindow
+    if (input.Sampling) matching = matching.filter((_, index) => index % 2 === 0)
     const offset = Number.parseInt(input.NextToken ?? '0', 10) || 0
-    const page = matching.slice(offset, offset + this.summariesPerPage).map((summary) => ({
-      Id: summary.id,
-      StartTime: summary.time,
-      Duration: 0.1,
-      ServiceIds: summary.services.map((service) => ({Name: service.name, Names: [service.name], Type: service.type, AccountId: this.caller.account})),
-    }))
+    const page = matching.slice(offset, offset + this.summariesPerPage).map((c) => c.wire)
     const next = offset + this.summariesPerPage < matching.length ? String(offset + this.summariesPerPage) : undefined
-    return jsonReply(200, {TraceSummaries: page, ApproximateTime: Date.now() / 1000, TracesProcessedCount: page.length, ...(next ? {NextToken: next} : {})})
+    return jsonReply(200, {TraceSummaries: page, ApproximateTime: now / 1000, TracesProcessedCount: offset === 0 ? inWindow.length : 0, ...(next ? {NextToken: next} : {})})
   }
 
   private putTraceSegments(request: ParsedRequest): Reply {
