@@ -21,11 +21,12 @@ import {installIam} from '../test/harness/local-iam.js'
 import {installLambda} from '../test/harness/local-lambda.js'
 import {benchBulk, type BulkResult} from './bulk.js'
 import {generateTrace} from './generate.js'
+import {benchTail, type TailResult, withTraffic} from './search.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin/run.js')
 const RUNS = Number.parseInt(process.env.BENCH_RUNS ?? '7', 10)
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'startup,render,fetch,bulk').split(',').map((section) => section.trim()))
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'startup,render,fetch,bulk,search').split(',').map((section) => section.trim()))
 const work = mkdtempSync(join(tmpdir(), 'xtrace-bench-'))
 const env = {
   ...process.env,
@@ -101,6 +102,8 @@ interface Previous {
   render?: Measurement[]
   fetch?: Measurement[]
   bulk?: BulkResult
+  search?: Measurement[]
+  tail?: TailResult
 }
 
 function previousResults(): Previous {
@@ -184,6 +187,37 @@ async function measureFetch(): Promise<Measurement[]> {
   return fetch
 }
 
+async function measureSearch(): Promise<Measurement[]> {
+  return withTraffic(10_000, async (url) => {
+    const filter = 'service(id(name: "orders-api", type: "AWS::Lambda::Function"))'
+    const measurements = [
+      await measure('traces: list 10,000 traces (--limit 0, TSV)', xtrace('traces', '--since', '6h', '--limit', '0', '--endpoint-url', url), {memory: true, runs: 3}),
+      await measure('traces: list 10,000 traces (--limit 0, --json)', xtrace('traces', '--since', '6h', '--limit', '0', '--json', '--endpoint-url', url), {memory: true, runs: 3}),
+      await measure('traces orders-api (last 15 min, first 50)', xtrace('traces', 'orders-api', '--endpoint-url', url)),
+      await measure('traces orders-api --since 6h --limit 0', xtrace('traces', 'orders-api', '--since', '6h', '--limit', '0', '--endpoint-url', url), {runs: 3}),
+    ]
+    const cli = awsCli()
+    if (cli) {
+      const end = Math.floor(Date.now() / 1000)
+      measurements.push(await measure(`${cli}: xray get-trace-summaries, orders-api, last 15 min`, ['aws', 'xray', 'get-trace-summaries', '--start-time', String(end - 900), '--end-time', String(end), '--filter-expression', filter, '--endpoint-url', url]))
+      measurements.push(await measure(`${cli}: xray get-trace-summaries, orders-api, 6 h`, ['aws', 'xray', 'get-trace-summaries', '--start-time', String(end - 6 * 3600), '--end-time', String(end), '--filter-expression', filter, '--endpoint-url', url], {runs: 3}))
+    }
+    return measurements
+  })
+}
+
+function searchBudgets(search: Measurement[], tail: TailResult) {
+  const ours = search.find((m) => m.name === 'traces orders-api (last 15 min, first 50)')
+  const theirs = search.find((m) => m.name.endsWith('get-trace-summaries, orders-api, last 15 min'))
+  const listing = search.find((m) => m.name.startsWith('traces: list 10,000 traces (--limit 0, TSV)'))
+  return [
+    ...(ours && theirs ? [{budget: 'traces FN within 1.2x aws xray get-trace-summaries (same filter, same endpoint)', limit: Math.round(theirs.medianMs * 1.2), actual: ours.medianMs, ratio: Math.round((ours.medianMs / theirs.medianMs) * 100) / 100, met: ours.medianMs <= theirs.medianMs * 1.2}] : []),
+    ...(listing ? [{budget: 'listing 10,000 traces: peak memory (MB)', limit: 300, actual: listing.peakRssMb ?? 0, met: (listing.peakRssMb ?? 0) <= 300}] : []),
+    {budget: 'tail: every one of 20,000 traces printed once', limit: tail.traces, actual: tail.printed, met: tail.printed === tail.traces},
+    ...(tail.capped ? [{budget: 'tail: all 20,000 again within a 64 MB heap (bounded memory)', limit: tail.traces, actual: tail.capped.printed, met: tail.capped.printed === tail.traces}] : []),
+  ]
+}
+
 async function main(): Promise<void> {
   const previous = previousResults()
   const startup = SECTIONS.has('startup') || !previous.startup ? await measureStartup() : previous.startup
@@ -194,6 +228,16 @@ async function main(): Promise<void> {
     console.error('bulk enable of 1,000 functions (about a minute, plus a sampled plain loop)…')
     bulk = await benchBulk(BIN, env)
     console.error(`bulk: ${bulk.wallMs} ms, loop estimate ${bulk.loop.estimatedMs} ms, ${bulk.speedup}x`)
+  }
+
+  const search = SECTIONS.has('search') || !previous.search ? await measureSearch() : previous.search
+  let tail = previous.tail
+  if (SECTIONS.has('search') || !tail) {
+    console.error('tail following 20,000 traces (about 30 s)…')
+    tail = await benchTail(BIN, env, join(ROOT, 'bench/rss-probe.mjs'))
+    const capped = await benchTail(BIN, {...env, NODE_OPTIONS: '--max-old-space-size=64'}, join(ROOT, 'bench/rss-probe.mjs'))
+    tail.capped = {printed: capped.printed, peakRssMb: capped.peakRssMb}
+    console.error(`tail: ${tail.printed} of ${tail.traces} printed, ${tail.peakRssMb} MB peak; with a 64 MB heap: ${capped.printed} printed, ${capped.peakRssMb} MB`)
   }
 
   const node = startup[0]!.medianMs
@@ -218,6 +262,7 @@ async function main(): Promise<void> {
     {budget: `bulk enable of ${bulk.functions} functions >= 20x a plain loop (default concurrency)`, limit: 20, actual: bulk.speedup, met: bulk.speedup >= 20},
     {budget: 'bulk enable: no failure', limit: 0, actual: bulk.summary.failed + bulk.summary.skipped, met: bulk.summary.failed + bulk.summary.skipped === 0},
     {budget: 'bulk re-run: no update call', limit: 0, actual: bulk.rerun.updateCalls, met: bulk.rerun.updateCalls === 0},
+    ...searchBudgets(search, tail),
   ]
 
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
@@ -231,6 +276,8 @@ async function main(): Promise<void> {
     render,
     fetch,
     bulk,
+    search,
+    tail,
     budgets,
   }
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
@@ -263,6 +310,17 @@ ${table(render)}
 ## Fetching from the local endpoint (127.0.0.1)
 
 ${table(fetch)}
+
+## Searching and following traces (issue 11)
+
+Generated Lambda traffic (test/harness/traffic.ts) on the local endpoint, 100 summaries a page.
+
+${table(search)}
+
+\`xtrace tail --json\` while ${tail.traces.toLocaleString('en-US')} traces are stored behind it, 1,000 a second: ${tail.printed.toLocaleString('en-US')} printed
+in ${(tail.wallMs / 1000).toFixed(1)} s, peak RSS ${tail.peakRssMb} MB (V8 grows its heap as it likes). With the old space held to 64 MB
+(\`--max-old-space-size=64\`) the same run printed ${tail.capped?.printed.toLocaleString('en-US') ?? '?'} with a peak RSS of ${tail.capped?.peakRssMb ?? '?'} MB: what tail keeps does not grow with the
+traces it has seen (ids leave the dedupe set once no poll can reach them).
 
 ## Bulk enable (issue 4)
 

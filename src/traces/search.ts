@@ -3,6 +3,7 @@ import type {TraceSummary, XRayClient} from '@aws-sdk/client-xray'
 import {mapAwsError} from '../aws/errors.js'
 import {UsageError} from '../errors.js'
 import {sanitize} from '../render/sanitize.js'
+import {traceIdTime} from './listing.js'
 import {FIRST_CHUNK_SECONDS, iso, MAX_CHUNK_SECONDS, type TimeWindow} from './window.js'
 
 /**
@@ -92,8 +93,9 @@ export async function searchTraces(client: XRayClient, request: SearchRequest, o
   return stats
 }
 
+/** Milliseconds; a summary without StartTime (some emulators) is placed by its trace id's own time. */
 function startOf(summary: TraceSummary): number {
-  return summary.StartTime instanceof Date ? summary.StartTime.getTime() : 0
+  return summary.StartTime instanceof Date ? summary.StartTime.getTime() : (traceIdTime(summary.Id ?? '') ?? 0) * 1000
 }
 
 function errorOf(error: unknown): {name: string; message: string} {

@@ -3,6 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {fixture, runCli} from '../harness/cli.js'
 import {readFixture} from '../harness/fixtures.js'
 import {motoAvailable, type Moto, startMoto} from '../harness/moto.js'
+import {generateTraffic} from '../harness/traffic.js'
 
 /**
  * The same real documents stored in moto with PutTraceSegments and read back with `xtrace show`:
@@ -62,5 +63,36 @@ describe.skipIf(!available)('moto interop: PutTraceSegments, then xtrace show', 
     expect(result.stdout).toContain('Trace 1-59602603-23fc5b688855d396af79b496')
     expect(result.stdout).toContain(unknown)
     expect(result.stderr).toContain(`not returned by X-Ray: ${unknown}`)
+  })
+})
+
+describe.skipIf(!available)('moto interop: xtrace traces over what moto stores', () => {
+  let moto: Moto
+  const now = Date.now() / 1000
+  const traffic = generateTraffic({count: 8, seed: 21, start: now - 600, end: now - 60})
+  beforeAll(async () => {
+    moto = await startMoto()
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+    const {XRayClient, PutTraceSegmentsCommand} = await import('@aws-sdk/client-xray')
+    const client = new XRayClient({region: 'us-east-1', endpoint: moto.url, credentials: {accessKeyId: 'test', secretAccessKey: 'test'}})
+    const documents = [...traffic.documents.values()].flat().map((document) => JSON.stringify(document))
+    const response = await client.send(new PutTraceSegmentsCommand({TraceSegmentDocuments: documents}))
+    expect(response.UnprocessedTraceSegments ?? []).toEqual([])
+    client.destroy()
+  }, 60_000)
+  afterAll(() => moto?.stop())
+
+  it('lists every trace of the window, with their ids and fault flags', async () => {
+    const result = await runCli(['traces', '--since', '1h', '--limit', '0', '--json', '--endpoint-url', moto.url])
+    expect(result.code, result.stderr).toBe(0)
+    const json = JSON.parse(result.stdout) as {traces: {id: string; fault: boolean}[]}
+    expect(json.traces.map((t) => t.id).sort()).toEqual(traffic.manifest.map((t) => t.id).sort())
+    for (const item of json.traces) expect(item.fault).toBe(traffic.manifest.find((t) => t.id === item.id)!.fault)
+  })
+
+  it('moto has no filter expressions (it answers 500): xtrace says it was a server error, exit 1', async () => {
+    const result = await runCli(['traces', 'orders-api', '--since', '1h', '--endpoint-url', moto.url], {env: {AWS_MAX_ATTEMPTS: '1'}})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^error: AWS answered xray:GetTraceSummaries with a server error \(InternalFailure, HTTP 500\)/)
   })
 })
