@@ -110,7 +110,7 @@ export default class Traces extends XtraceCommand {
       const what = `no traces from ${iso(window.start)} to ${iso(window.end)}${filter ? ` matching ${sanitize(filter)}` : ''}`
       this.printToStderr(`${what}`)
       this.printToStderr(functions.length > 0 ? `Try: is tracing Active and are traces arriving? ${this.config.bin} doctor ${functions.map(sanitize).join(' ')}` : 'Try: a longer window (--since 2h), or fewer filters')
-    } else if (outcome.truncated && mode === 'table') {
+    } else if (outcome.truncated && mode !== 'json') {
       this.printToStderr(`note: the first ${outcome.listed} (--limit ${flags.limit}); --limit 0 lists them all`)
     }
     if (outcome.sampled && mode !== 'json') this.printToStderr('note: X-Ray sampled these summaries (--sample): the listing is a subset')

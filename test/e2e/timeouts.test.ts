@@ -5,7 +5,7 @@ import type {AddressInfo} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {roleArn, STACK_TRACE, startLocalAccount} from '../harness/account.js'
-import {runCli} from '../harness/cli.js'
+import {runCli, startCli} from '../harness/cli.js'
 
 /**
  * Endpoints that are not AWS, through the binary: one that accepts connections and never answers
@@ -72,6 +72,8 @@ describe('an endpoint that accepts and never answers', () => {
     ['disable', ['disable', 'api']],
     ['restore', ['restore', '__OPERATION__', '--yes']],
     ['doctor', ['doctor', 'api']],
+    ['traces', ['traces', 'api']],
+    ['show --function', ['show', '--function', 'api']],
   ])('%s fails within the timeout, naming the endpoint, and exits 1', async (_name, args) => {
     const started = Date.now()
     const result = await runCli([...args.map((arg) => (arg === '__OPERATION__' ? operation : arg)), '--endpoint-url', silentUrl], {
@@ -85,6 +87,17 @@ describe('an endpoint that accepts and never answers', () => {
     expect(result.stdout + result.stderr).not.toMatch(STACK_TRACE)
     // Several calls may each wait (doctor asks STS first and stops there), never forever.
     expect(Date.now() - started).toBeLessThan(20_000)
+  })
+
+  it('tail keeps trying a silent endpoint, says so once, and ends on Ctrl-C', async () => {
+    const run = startCli(['tail', '--interval', '1s', '--endpoint-url', silentUrl], {env: quick})
+    while (!run.output().stderr.includes('retrying')) await new Promise((resolve) => setTimeout(resolve, 50))
+    run.child.kill('SIGINT')
+    const result = await run.exited
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(new RegExp(`note: no answer from ${silentUrl.replaceAll('.', '\\.')} after [\\d.]+ s \\(1 s to answer, 2 attempts\\); retrying, every \\d+ s at most, until it answers`))
+    expect(result.stderr.match(/retrying/g)).toHaveLength(1)
+    expect(result.stderr.trimEnd().split('\n').pop()).toBe('0 traces seen: 0 with errors, 0 with faults, 0 throttled, cold starts not looked at (--with-docs)')
   })
 
   it('--cli-read-timeout sets the wait, and the JSON error says the same', async () => {
