@@ -31,8 +31,14 @@ export function colorLevel(terminal: TerminalFacts): 0 | 1 | 2 | 3 {
   return supportsColor ? supportsColor.level || 1 : 1
 }
 
-export function makeChalk(terminal: TerminalFacts, enabled = true): ChalkInstance {
-  return new Chalk({level: enabled ? colorLevel(terminal) : 0})
+/**
+ * The one chalk instance. `colour` is the command line's word: true (`--color`) colours even a pipe,
+ * false (`--no-color`) never, undefined leaves it to the terminal and the environment.
+ */
+export function makeChalk(terminal: TerminalFacts, colour?: boolean): ChalkInstance {
+  if (colour === false) return new Chalk({level: 0})
+  const level = colorLevel(terminal)
+  return new Chalk({level: colour === true ? (level === 0 ? (supportsColor ? supportsColor.level || 1 : 1) : level) : level})
 }
 
 /** Whether box-drawing characters are safe: the locale says UTF-8, or says nothing (the common case today). */

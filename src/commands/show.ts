@@ -6,7 +6,8 @@ import {XtraceCommand} from '../base-command.js'
 import {ExitCode, InputError, UsageError} from '../errors.js'
 import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf, windowFlags} from '../flags.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
-import {renderShow} from '../render/tree.js'
+import {plural} from '../render/format.js'
+import {COLLAPSE_ABOVE_NODES, renderShow} from '../render/tree.js'
 import {parseTraceIdArguments} from '../traces/ids.js'
 import {type ShowJson, toShowJson} from '../traces/model.js'
 import {buildFilter, functionNameOf} from '../traces/filter.js'
@@ -54,7 +55,10 @@ export default class Show extends XtraceCommand {
     depth: Flags.integer({helpValue: 'N', description: 'show this many levels of the tree (1 = roots only)', min: 1}),
     width: Flags.integer({helpValue: 'COLUMNS', description: 'lay out for this many columns (default: the terminal width, else 120)', min: 40, max: 1000}),
     ascii: Flags.boolean({description: 'draw with plain ASCII instead of box-drawing characters', allowNo: true}),
-    color: Flags.boolean({description: 'colour the output (default: on a terminal, unless NO_COLOR is set)', allowNo: true}),
+    color: Flags.boolean({description: 'colour the output, also on a pipe (default: on a terminal, unless NO_COLOR is set)', allowNo: true}),
+    collapse: Flags.boolean({description: `fold runs of 4+ same-named siblings into one line (default: above ${COLLAPSE_ABOVE_NODES} nodes)`, allowNo: true}),
+    expand: Flags.string({description: 'never fold the runs of this name (repeatable)', multiple: true, helpValue: 'NAME'}),
+    columns: Flags.string({description: 'extra columns: offset (start since the trace began), self (self time), both, or none (default: as width allows)', helpValue: 'LIST'}),
     'poll-interval': Flags.integer({hidden: true, default: 2000, min: 10, description: 'milliseconds between --wait polls'}),
     function: Flags.string({description: 'draw a trace of this function, found in the window (repeatable: any of them)', multiple: true, helpValue: 'NAME', helpGroup: 'SEARCH'}),
     latest: Flags.boolean({description: 'with --function: the newest matching trace (the default)', exclusive: ['slowest'], helpGroup: 'SEARCH'}),
@@ -94,7 +98,7 @@ export default class Show extends XtraceCommand {
 
     this.warnAll(model.warnings)
     const notReturned = [...model.unprocessedTraceIds, ...model.missingTraceIds]
-    if (model.traces.length === 0 && notReturned.length === 0) {
+    if (model.traces.length === 0 && notReturned.length === 0 && model.unreadableTraceIds.length === 0) {
       throw new InputError(
         'the input holds no trace with a readable segment',
         model.warnings.length > 0 ? ['see the warnings above'] : ['check that the file holds segment documents: xtrace show --help lists the forms it reads'],
@@ -107,24 +111,53 @@ export default class Show extends XtraceCommand {
         ascii: flags.ascii ?? !supportsUnicode(terminal),
         details: flags.details,
         ...(flags.depth === undefined ? {} : {depth: flags.depth}),
-        chalk: makeChalk(terminal, flags.color ?? true),
+        chalk: makeChalk(terminal, flags.color),
+        ...(flags.collapse === undefined ? {} : {collapse: flags.collapse}),
+        ...(flags.expand ? {expand: flags.expand} : {}),
+        ...(flags.columns === undefined ? {} : {columns: columnsOf(flags.columns)}),
+        now: Date.now() / 1000,
       })
       if (output) process.stdout.write(output)
     }
 
-    if (notReturned.length > 0) {
-      const count = notReturned.length === 1 ? '1 trace was' : `${notReturned.length} traces were`
-      this.printToStderr(`error: ${count} not returned by X-Ray: ${notReturned.join(', ')}`)
+    for (const trace of model.traces) {
+      if (trace.unreadableDocuments > 0) this.printToStderr(`warning: trace ${trace.id}: ${plural(trace.unreadableDocuments, 'document')} could not be read and ${trace.unreadableDocuments === 1 ? 'is' : 'are'} not drawn`)
+    }
+    // Ids X-Ray was asked for may still be on their way; ids a saved input lists but lacks are not.
+    const fetched = new Set(model.requestedTraceIds ?? [])
+    const late = notReturned.filter((id) => fetched.has(id))
+    const absent = notReturned.filter((id) => !fetched.has(id))
+    if (late.length > 0) {
+      const count = late.length === 1 ? '1 trace was' : `${late.length} traces were`
+      this.printToStderr(`error: ${count} not returned by X-Ray: ${late.join(', ')}`)
       this.printToStderr(
         flags.wait === undefined
-          ? `Try: new traces take a few seconds to become available: xtrace show --wait ${notReturned.join(' ')}`
+          ? `Try: new traces take a few seconds to become available: xtrace show --wait ${late.join(' ')}`
           : 'Try: check the id and the region (--region); traces are kept for 30 days',
       )
+      process.exitCode = ExitCode.failed
+    }
+    if (absent.length > 0) {
+      this.printToStderr(`error: the input lists ${plural(absent.length, 'trace')} it does not hold: ${absent.join(', ')}`)
+      this.printToStderr(`Try: fetch ${absent.length === 1 ? 'it' : 'them'} from X-Ray: xtrace show ${absent.join(' ')}`)
+      process.exitCode = ExitCode.failed
+    }
+    if (model.unreadableTraceIds.length > 0) {
+      this.printToStderr(`error: not one document of ${plural(model.unreadableTraceIds.length, 'trace')} could be read: ${model.unreadableTraceIds.join(', ')}`)
+      this.printToStderr('Try: see the warnings above for what each document holds')
       process.exitCode = ExitCode.failed
     }
     // The JSON tree is built only when it is printed: for 100k nodes it is not free.
     return this.jsonEnabled() ? toShowJson(model) : undefined
   }
+}
+
+function columnsOf(text: string): {offset: boolean; self: boolean} {
+  const words = new Set(text.toLowerCase().split(/[\s,]+/).filter(Boolean))
+  for (const word of words) {
+    if (!['offset', 'self', 'both', 'none'].includes(word)) throw new UsageError(`--columns ${text}: expected offset, self, both or none`, ['e.g. --columns offset,self'])
+  }
+  return {offset: words.has('offset') || words.has('both'), self: words.has('self') || words.has('both')}
 }
 
 /** The search `--function` (or any search flag, without ids or files) asks for. */

@@ -15,9 +15,11 @@ export function formatMs(seconds: number | null): string {
  */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '?'
+  if (seconds === 0) return '0 ms'
   const abs = Math.abs(seconds)
   const sign = seconds < 0 ? '-' : ''
-  const three = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2))
+  // Decided on the rounded value, so that 9.9999 prints as 10.0, not 10.00.
+  const three = (value: number) => (value >= 99.95 ? value.toFixed(0) : value >= 9.995 ? value.toFixed(1) : value.toFixed(2))
   if (abs < 0.001) return `${sign}${three(abs * 1_000_000)} µs`.replace(/^(-?)1000 µs$/, '$11.00 ms')
   if (abs < 1) return `${sign}${three(abs * 1000)} ms`.replace(/^(-?)1000 ms$/, '$11.00 s')
   if (abs < 60) return `${sign}${three(abs)} s`.replace(/^(-?)60\.0 s$/, '$11m00s')

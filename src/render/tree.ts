@@ -2,14 +2,14 @@ import type {ChalkInstance} from 'chalk'
 
 import type {ShowModel} from '../traces/model.js'
 import type {LambdaInvocation, TraceModel, TraceNode} from '../traces/types.js'
-import {displayWidth, formatMs, formatTimestamp, padEnd, padStart, plural, truncate} from './format.js'
+import {displayWidth, formatDuration, formatTimestamp, padEnd, padStart, plural, truncate, truncateMiddle, wrap} from './format.js'
 import {sanitize, sanitizeValue} from './sanitize.js'
 
 /**
  * `xtrace show` as text: a header per trace, then one line per node with tree guides, a label
- * (name, kind, HTTP, AWS call, SQL, marks), the duration and a timeline bar scaled to the trace.
- * Pure: model and options in, string out. Every string from a trace passes through sanitize()
- * before layout, so widths are measured on what is printed.
+ * (name, kind, HTTP, AWS call, SQL, marks), optional columns (start offset, self time), the duration
+ * and a timeline bar scaled to the trace. Pure: model and options in, string out. Every string from a
+ * trace passes through sanitize() before layout, so widths are measured on what is printed.
  */
 
 export interface TreeRenderOptions {
@@ -21,6 +21,14 @@ export interface TreeRenderOptions {
   depth?: number
   /** Colours; a level-0 instance prints plain text. */
   chalk: ChalkInstance
+  /** Extra columns: the start offset from the trace's start, the node's self time. Default: as width allows. */
+  columns?: {offset: boolean; self: boolean}
+  /** Fold runs of same-named siblings: true, false, or undefined for "when the trace is big". */
+  collapse?: boolean
+  /** Names whose runs are never folded. */
+  expand?: string[]
+  /** The clock (epoch seconds), for how long a trace still running has run so far. */
+  now?: number
 }
 
 interface Glyphs {
@@ -36,6 +44,8 @@ interface Glyphs {
   ellipsis: string
   dot: string
   arrow: string
+  link: string
+  times: string
 }
 
 const UNICODE: Glyphs = {
@@ -51,6 +61,8 @@ const UNICODE: Glyphs = {
   ellipsis: '…',
   dot: '·',
   arrow: '→',
+  link: '↗',
+  times: '×',
 }
 
 const ASCII: Glyphs = {
@@ -66,39 +78,58 @@ const ASCII: Glyphs = {
   ellipsis: '...',
   dot: '-',
   arrow: '->',
+  link: '^',
+  times: 'x',
 }
 
 /** Past this depth the guides are elided so that a line stays bounded (and rendering linear). */
 const MAX_GUIDE_LEVELS = 16
-const DURATION_WIDTH = 10
+const DURATION_WIDTH = 9
+const OFFSET_WIDTH = 10
+const SELF_WIDTH = 9
 const CRITICAL_MARK = '*'
+/** Above this many nodes, runs of same-named siblings are folded unless --no-collapse. */
+export const COLLAPSE_ABOVE_NODES = 200
+/** A run shorter than this is not worth folding. */
+const MIN_RUN = 4
+/** More Lambda invocations than this are summarised per function in the header. */
+const INVOCATIONS_LISTED = 4
 
 type Style = (text: string) => string
 
+/**
+ * One piece of a label. When the label is too long, pieces give up room step by step, in the order
+ * of all the steps of all the pieces: each step cuts a piece to `to` cells (at its end, or in the
+ * middle for URLs), or, with `to` 0, leaves it out. Marks, the HTTP status and the operation have no
+ * steps: they always stay. The order is the label's priority, lowest first: the URL is shortened,
+ * then SQL, resource names and kinds go, then the URL, then the name is cut, the method last.
+ */
 interface Part {
   text: string
   style?: Style
-  /** Marks and tags: kept whole when the label must be cut, at the expense of the rest. */
-  mark?: boolean
+  steps?: {order: number; to: number}[]
+  cut?: 'end' | 'middle'
 }
 
 interface Layout {
   labelWidth: number
   timelineWidth: number
+  offset: boolean
+  self: boolean
 }
 
-function layoutFor(width: number): Layout {
+function layoutFor(width: number, columns: TreeRenderOptions['columns']): Layout {
   const total = Math.max(40, width)
+  const offset = columns?.offset ?? total >= 140
+  const self = columns?.self ?? total >= 160
   const timelineWidth = Math.max(10, Math.min(60, Math.round(total * 0.28)))
-  // marker(2) + label + space + duration + space + |timeline|
-  const labelWidth = total - 2 - 1 - DURATION_WIDTH - 1 - (timelineWidth + 2)
-  return {labelWidth, timelineWidth}
+  // marker(2) + label + space + [offset + space] + [self + space] + duration + space + |timeline|
+  const labelWidth = total - 2 - 1 - (offset ? OFFSET_WIDTH + 1 : 0) - (self ? SELF_WIDTH + 1 : 0) - DURATION_WIDTH - 1 - (timelineWidth + 2)
+  return {labelWidth, timelineWidth, offset, self}
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 }
 
 function lastPathPart(value: unknown): string | undefined {
@@ -107,24 +138,21 @@ function lastPathPart(value: unknown): string | undefined {
   return parts.at(-1)
 }
 
-function httpSummary(node: TraceNode): {request?: string; status?: number} {
+function httpOf(node: TraceNode): {method?: string; url?: string; status?: number} {
   const request = record(node.http?.request)
   const response = record(node.http?.response)
   // .NET puts the method directly under http.
   const method = request?.method ?? node.http?.method
-  const url = request?.url
-  const text = [method, url].filter((part) => typeof part === 'string' && part !== '').join(' ')
-  const status = response?.status
-  const result: {request?: string; status?: number} = {}
-  if (text !== '') result.request = sanitize(text)
-  if (typeof status === 'number') result.status = status
-  return result
+  const out: {method?: string; url?: string; status?: number} = {}
+  if (typeof method === 'string' && method !== '') out.method = sanitize(method)
+  if (typeof request?.url === 'string' && request.url !== '') out.url = sanitize(request.url)
+  if (typeof response?.status === 'number') out.status = response.status
+  return out
 }
 
-function awsSummary(node: TraceNode): string | undefined {
+function awsOf(node: TraceNode): {operation?: string; resource?: string} {
   const aws = node.aws
-  if (!aws) return undefined
-  const operation = typeof aws.operation === 'string' ? aws.operation : undefined
+  if (!aws) return {}
   const resource =
     (typeof aws.table_name === 'string' && aws.table_name) ||
     lastPathPart(aws.queue_url) ||
@@ -132,8 +160,10 @@ function awsSummary(node: TraceNode): string | undefined {
     (typeof aws.function_name === 'string' && aws.function_name) ||
     (typeof aws.bucket_name === 'string' && aws.bucket_name) ||
     undefined
-  const text = [operation, resource].filter(Boolean).join(' ')
-  return text === '' ? undefined : sanitize(text)
+  const out: {operation?: string; resource?: string} = {}
+  if (typeof aws.operation === 'string' && aws.operation !== '') out.operation = sanitize(aws.operation)
+  if (resource) out.resource = sanitize(resource)
+  return out
 }
 
 function sqlSummary(node: TraceNode): string | undefined {
@@ -176,78 +206,90 @@ function statusStyle(status: number, chalk: ChalkInstance): Style {
   return chalk.green
 }
 
-function labelParts(node: TraceNode, tags: string[] | undefined, hidden: number, chalk: ChalkInstance): Part[] {
-  const parts: Part[] = [{text: sanitize(node.name), style: nodeStyle(node, chalk)}]
+/** A link as said on the node's line: which way, and which trace. */
+function linkText(node: TraceNode, glyphs: Glyphs): string | undefined {
+  const link = node.links?.[0]
+  if (!link) return undefined
+  const type = typeof link.attributes?.reference_type === 'string' ? link.attributes.reference_type : ''
+  const direction = /^parent_of$/i.test(type) ? 'links to' : 'linked from'
+  const more = (node.links?.length ?? 0) > 1 ? ` +${node.links!.length - 1}` : ''
+  return `${glyphs.link} ${direction} ${sanitize(link.traceId)}${more}`
+}
+
+function labelParts(node: TraceNode, tags: string[] | undefined, hidden: number, chalk: ChalkInstance, glyphs: Glyphs): Part[] {
+  const parts: Part[] = [{text: sanitize(node.name), style: nodeStyle(node, chalk), steps: [{order: 11, to: 8}]}]
   const kind = node.kind === 'segment' ? (node.origin ?? 'segment') : (node.namespace ?? node.origin)
-  if (kind) parts.push({text: ` ${sanitize(kind)}`, style: chalk.dim})
-  if (node.inferred) parts.push({text: ' (inferred)', style: chalk.dim})
-  const http = httpSummary(node)
-  if (http.request) parts.push({text: ` ${http.request}`})
+  if (kind) parts.push({text: ` ${sanitize(kind)}`, style: chalk.dim, steps: [{order: 0.5, to: 14}, {order: 6, to: 0}]})
+  if (node.inferred) parts.push({text: ' (inferred)', style: chalk.dim, steps: [{order: 5, to: 0}]})
+  const http = httpOf(node)
+  if (http.method) parts.push({text: ` ${http.method}`, steps: [{order: 13, to: 0}]})
+  if (http.url) parts.push({text: ` ${http.url}`, steps: [{order: 1, to: 15}, {order: 8, to: 0}], cut: 'middle'})
   if (http.status !== undefined) parts.push({text: ` ${http.status}`, style: statusStyle(http.status, chalk)})
-  const aws = awsSummary(node)
-  if (aws) parts.push({text: ` ${aws}`, style: chalk.cyan})
+  const aws = awsOf(node)
+  if (aws.operation) parts.push({text: ` ${aws.operation}`, style: chalk.cyan})
+  if (aws.resource) parts.push({text: ` ${aws.resource}`, style: chalk.cyan, steps: [{order: 2, to: 13}, {order: 7, to: 0}]})
   const sql = sqlSummary(node)
-  if (sql) parts.push({text: ` ${sql}`, style: chalk.cyan})
-  for (const tag of tags ?? []) parts.push({mark: true, text: ` [${tag}]`, style: chalk.blue})
-  if (node.name === 'Restore' && node.kind === 'subsegment') parts.push({mark: true, text: ' [SnapStart restore]', style: chalk.blue})
-  if (node.fault) parts.push({mark: true, text: ' [fault]', style: chalk.red})
-  if (node.throttle) parts.push({mark: true, text: ' [throttle]', style: chalk.magenta})
-  if (node.error) parts.push({mark: true, text: ' [error]', style: chalk.yellow})
-  if (node.inProgress) parts.push({mark: true, text: ' [in progress]', style: chalk.cyan})
-  if (node.cycleBroken) parts.push({mark: true, text: ' [parent cycle cut]', style: chalk.yellow})
+  if (sql) parts.push({text: ` ${sql}`, style: chalk.cyan, steps: [{order: 3, to: 16}, {order: 4, to: 0}]})
+  const link = linkText(node, glyphs)
+  if (link) parts.push({text: ` ${link}`, style: chalk.blue, steps: [{order: 9, to: 18}, {order: 10, to: 0}]})
+  for (const tag of tags ?? []) parts.push({text: ` [${tag}]`, style: chalk.blue})
+  if (node.name === 'Restore' && node.kind === 'subsegment') parts.push({text: ' [SnapStart restore]', style: chalk.blue})
+  if (node.fault) parts.push({text: ' [fault]', style: chalk.red})
+  if (node.throttle) parts.push({text: ' [throttle]', style: chalk.magenta})
+  if (node.error) parts.push({text: ' [error]', style: chalk.yellow})
+  if (node.clippedEnd !== undefined) parts.push({text: ' [no end]', style: chalk.yellow})
+  else if (node.endTime === null) parts.push({text: ' [in progress]', style: chalk.cyan})
+  if (node.cycleBroken) parts.push({text: ' [parent cycle cut]', style: chalk.yellow})
   else if (node.detachedFrom !== undefined) {
-    parts.push({mark: true, text: ` [parent ${sanitize(node.detachedFrom)} not in trace]`, style: chalk.yellow})
+    parts.push({text: ` [parent ${sanitize(node.detachedFrom)} not in trace]`, style: chalk.yellow, steps: [{order: 12, to: 0}]})
   }
-  if (hidden > 0) parts.push({mark: true, text: ` [+${hidden} below]`, style: chalk.dim})
+  if (hidden > 0) parts.push({text: ` [+${hidden} below]`, style: chalk.dim})
   return parts
 }
 
-/** Lays parts into `width` cells, cutting descriptions before marks, and applies styles after cutting. */
+/**
+ * Lays parts into `width` cells: pieces give up room lowest `give` first (a URL shortened in the
+ * middle, the kind dropped, the name cut…) while marks, status and operation stay. Styles are applied
+ * after cutting, so they never count as width.
+ */
 function fitLabel(parts: Part[], width: number, ellipsis: string): {text: string; width: number} {
-  const marks = parts.filter((part) => part.mark)
-  const rest = parts.filter((part) => !part.mark)
-  const marksWidth = marks.reduce((sum, part) => sum + displayWidth(part.text), 0)
-  const restWidth = rest.reduce((sum, part) => sum + displayWidth(part.text), 0)
-  if (marksWidth + restWidth <= width || marks.length === 0) return fitParts(parts, width, ellipsis)
-  // Leave the name some room; the marks get the rest (and are cut only when they alone overflow).
-  const nameRoom = Math.min(displayWidth(rest[0]?.text ?? ''), 12)
-  const marksRoom = Math.min(marksWidth, Math.max(0, width - nameRoom))
-  const head = fitParts(rest, width - marksRoom, ellipsis)
-  const tail = fitParts(marks, width - head.width, ellipsis)
-  return {text: head.text + tail.text, width: head.width + tail.width}
-}
-
-function fitParts(parts: Part[], width: number, ellipsis: string): {text: string; width: number} {
+  const widths = parts.map((part) => displayWidth(part.text))
+  let excess = widths.reduce((sum, w) => sum + w, 0) - width
+  const steps = parts.flatMap((part, index) => (part.steps ?? []).map((step) => ({...step, index}))).sort((a, b) => a.order - b.order || a.index - b.index)
+  for (const step of steps) {
+    if (excess <= 0) break
+    const current = widths[step.index]!
+    if (current <= step.to) continue
+    // Leave it out, or cut it to `to`: only as far as the excess needs when cutting.
+    const target = step.to === 0 ? 0 : Math.max(step.to, current - excess)
+    excess -= current - target
+    widths[step.index] = target
+  }
   let out = ''
   let used = 0
-  for (const part of parts) {
-    const w = displayWidth(part.text)
-    if (used + w <= width) {
-      out += part.style ? part.style(part.text) : part.text
-      used += w
-      continue
+  for (const [index, part] of parts.entries()) {
+    const w = widths[index]!
+    if (w <= 0) continue
+    let text = part.text
+    if (displayWidth(text) > w) {
+      const lead = text.startsWith(' ') ? ' ' : ''
+      const body = lead ? text.slice(1) : text
+      text = lead + (part.cut === 'middle' ? truncateMiddle(body, w - lead.length, ellipsis) : truncate(body, w - lead.length, ellipsis))
     }
-    const cut = truncate(part.text, width - used, ellipsis)
-    out += part.style ? part.style(cut) : cut
-    used += displayWidth(cut)
-    break
+    if (used + displayWidth(text) > width) text = truncate(text, width - used, ellipsis)
+    if (text === '') continue
+    out += part.style ? part.style(text) : text
+    used += displayWidth(text)
   }
   return {text: out, width: used}
 }
 
-function timelineBar(
-  node: TraceNode,
-  trace: TraceModel,
-  cells: number,
-  critical: boolean,
-  glyphs: Glyphs,
-  chalk: ChalkInstance,
-): string {
+function timelineBar(node: TraceNode, trace: TraceModel, cells: number, critical: boolean, glyphs: Glyphs, chalk: ChalkInstance): string {
   const t0 = trace.startTime ?? 0
   const span = trace.duration && trace.duration > 0 ? trace.duration : 1
   const start = node.startTime ?? t0
   const open = node.endTime === null
-  const end = node.endTime ?? trace.endTime ?? start
+  const end = node.endTime ?? node.clippedEnd ?? trace.endTime ?? start
   const from = Math.min(cells - 1, Math.max(0, Math.floor(((start - t0) / span) * cells)))
   const to = Math.min(cells, Math.max(from + 1, Math.ceil(((end - t0) / span) * cells)))
   const fill = open ? glyphs.openBar : critical ? glyphs.criticalBar : glyphs.bar
@@ -262,6 +304,8 @@ interface DetailContext {
   trace: TraceModel
   chalk: ChalkInstance
   glyphs: Glyphs
+  /** Exceptions printed at a deeper node: here they are only referred to. */
+  causeBelow: Set<string>
 }
 
 const MAX_METADATA = 160
@@ -276,7 +320,7 @@ function detailLines(node: TraceNode, context: DetailContext): string[] {
   }
   push('id', sanitize(node.id))
   const self = context.trace.selfTime.get(node.id)
-  if (self !== undefined) push('self time', formatMs(self))
+  if (self !== undefined) push('self time', formatDuration(self))
   const url = record(node.http?.request)?.url
   if (typeof url === 'string') push('url', sanitize(url))
   if (node.sql) {
@@ -288,6 +332,12 @@ function detailLines(node: TraceNode, context: DetailContext): string[] {
     for (const key of ['request_id', 'retries', 'resource_names', 'function_arn']) {
       if (node.aws[key] !== undefined) push(`aws.${key}`, sanitizeValue(node.aws[key]))
     }
+    for (const group of logGroupsOf(node)) push('logs', `${group}   (aws logs tail ${shellQuote(group)} --since 1h)`)
+  }
+  for (const link of node.links ?? []) {
+    const type = typeof link.attributes?.reference_type === 'string' ? ` (${sanitize(link.attributes.reference_type)})` : ''
+    push('link', `${sanitize(link.traceId)}${type}, segment ${sanitize(link.id)}`)
+    push('  open it', `xtrace show ${sanitize(link.traceId)}`)
   }
   if (node.annotations) {
     for (const [key, value] of Object.entries(node.annotations)) push(`annotation ${sanitize(key)}`, sanitizeValue(value))
@@ -297,28 +347,82 @@ function detailLines(node: TraceNode, context: DetailContext): string[] {
       push(`metadata ${sanitize(namespace)}`, truncate(sanitizeValue(value), MAX_METADATA, context.glyphs.ellipsis))
     }
   }
-  lines.push(...causeLines(node.cause, context))
+  lines.push(...causeLines(node, context))
   return lines
 }
 
-function causeLines(cause: unknown, context: DetailContext): string[] {
+/** `aws.cloudwatch_logs: [{log_group}]`, as Lambda's function segment carries it. */
+function logGroupsOf(node: TraceNode): string[] {
+  const logs = node.aws?.cloudwatch_logs
+  const list = Array.isArray(logs) ? logs : record(logs) ? [logs] : []
+  return [...new Set(list.map((item) => record(item)?.log_group).filter((group): group is string => typeof group === 'string').map(sanitize))]
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
+}
+
+/** What makes two recorded exceptions the same one: its id, else its type and message. */
+function exceptionKey(exception: Record<string, unknown>): string {
+  return typeof exception.id === 'string' ? `id:${exception.id}` : `${String(exception.type ?? '')}\u0000${String(exception.message ?? '')}`
+}
+
+function exceptionsOf(node: TraceNode): Record<string, unknown>[] {
+  const cause = record(node.cause)
+  const exceptions = cause && Array.isArray(cause.exceptions) ? cause.exceptions : []
+  return exceptions.map(record).filter((item): item is Record<string, unknown> => item !== undefined)
+}
+
+/**
+ * Root cause first: when a fault propagates up, each level records the same exception. Each one is
+ * printed at the deepest node that has it; the nodes above say `(cause below)`. Returns, per node, the
+ * exception keys that a deeper node prints. Linear: one post-order pass.
+ */
+function deeperCauses(roots: TraceNode[]): Map<string, Set<string>> {
+  const below = new Map<string, Set<string>>()
+  const inSubtree = new Map<TraceNode, Set<string>>()
+  const order: TraceNode[] = []
+  const stack = [...roots]
+  while (stack.length > 0) {
+    const node = stack.pop()!
+    order.push(node)
+    for (const child of node.children) stack.push(child)
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!
+    const fromChildren = new Set<string>()
+    for (const child of node.children) for (const key of inSubtree.get(child) ?? []) fromChildren.add(key)
+    if (fromChildren.size > 0) below.set(node.id, fromChildren)
+    const mine = new Set(fromChildren)
+    for (const exception of exceptionsOf(node)) mine.add(exceptionKey(exception))
+    inSubtree.set(node, mine)
+    // Children's sets are no longer needed: keep memory linear.
+    for (const child of node.children) inSubtree.delete(child)
+  }
+  return below
+}
+
+function causeLines(node: TraceNode, context: DetailContext): string[] {
   const {chalk, prefix} = context
+  const cause = node.cause
   if (cause === undefined) return []
   if (typeof cause === 'string') return [`${prefix}${chalk.dim('cause:')} exception ${sanitize(cause)} (recorded on another segment)`]
   const object = record(cause)
   if (!object) return [`${prefix}${chalk.dim('cause:')} ${sanitizeValue(cause)} (not a valid cause)`]
   const lines: string[] = []
-  const exceptions = Array.isArray(object.exceptions) ? object.exceptions : []
+  const exceptions = exceptionsOf(node)
   if (exceptions.length === 0 && typeof object.id === 'string') {
     lines.push(`${prefix}${chalk.dim('cause:')} see ${sanitize(object.id)}`)
   }
-  for (const item of exceptions) {
-    const exception = record(item)
-    if (!exception) continue
+  const room = context.width - displayWidth(prefix) - 2
+  for (const exception of exceptions) {
     const type = typeof exception.type === 'string' ? sanitize(exception.type) : 'exception'
     const message = typeof exception.message === 'string' ? `: ${sanitize(exception.message)}` : ''
     const remote = exception.remote === true ? ' (remote)' : ''
-    const room = context.width - displayWidth(prefix) - 2
+    if (context.causeBelow.has(exceptionKey(exception))) {
+      lines.push(`${prefix}${chalk.red('!')} ${chalk.dim(truncate(`${type}${message} (cause below)`, Math.max(8, room), context.glyphs.ellipsis))}`)
+      continue
+    }
     lines.push(`${prefix}${chalk.red('!')} ${chalk.red(truncate(`${type}${message}${remote}`, Math.max(8, room), context.glyphs.ellipsis))}`)
     const stack = Array.isArray(exception.stack) ? exception.stack : []
     for (const frame of stack.slice(0, MAX_FRAMES)) {
@@ -333,97 +437,245 @@ function causeLines(cause: unknown, context: DetailContext): string[] {
   return lines
 }
 
-function headerLines(trace: TraceModel, glyphs: Glyphs, chalk: ChalkInstance, width: number): string[] {
-  const sep: Part = {text: ` ${glyphs.dot} `}
-  const row = (label: string, parts: Part[]): string =>
-    fitParts([{text: `  ${padEnd(label, 11)}`, style: chalk.dim}, ...parts], width, glyphs.ellipsis).text
-  const lines = [fitParts([{text: `Trace ${sanitize(trace.id)}`, style: chalk.bold}], width, glyphs.ellipsis).text]
-  lines.push(
-    row('started', [
-      {text: formatTimestamp(trace.startTime)},
-      sep,
-      {text: 'duration '},
-      {text: formatMs(trace.duration), style: chalk.bold},
-      sep,
-      {text: `${plural(trace.documentCount, 'document')}, ${plural(trace.nodeCount, 'node')}`},
-      ...(trace.inProgress ? [sep, {text: 'in progress', style: chalk.cyan}] : []),
-    ]),
-  )
-  if (trace.services.length > 0) {
-    const services = trace.services.map((s) => sanitize(s.origin ? `${s.name} (${s.origin})` : s.name)).join(', ')
-    lines.push(row('services', [{text: services}]))
+/** Services by name, each with its origins: `orders-api (AWS::Lambda, AWS::Lambda::Function)`. */
+function servicesText(trace: TraceModel): string {
+  const byName = new Map<string, string[]>()
+  for (const service of trace.services) {
+    const origins = byName.get(service.name) ?? []
+    if (service.origin && !origins.includes(service.origin)) origins.push(service.origin)
+    byName.set(service.name, origins)
   }
-  for (const invocation of trace.lambda) {
-    const facts: string[] = [invocation.invocationType === 'unknown' ? 'invocation type unknown' : invocation.invocationType]
-    if (invocation.status !== undefined) facts.push(`status ${invocation.status}`)
-    if (invocation.dwellTime !== undefined) facts.push(`dwell ${formatMs(invocation.dwellTime)}`)
-    if (invocation.attempts.length > 0) facts.push(plural(invocation.attempts.length, 'attempt'))
-    if (invocation.invocationDuration !== undefined) facts.push(`invocation ${formatMs(invocation.invocationDuration)}`)
-    if (invocation.overheadDuration !== undefined) facts.push(`overhead ${formatMs(invocation.overheadDuration)}`)
-    if (invocation.restoreDuration !== undefined) facts.push(`SnapStart restore ${formatMs(invocation.restoreDuration)}`)
-    lines.push(row('lambda', [{text: `${sanitize(invocation.functionName)}: ${facts.join(', ')}`}]))
+  return [...byName].map(([name, origins]) => sanitize(origins.length > 0 ? `${name} (${origins.join(', ')})` : name)).join(', ')
+}
+
+function invocationFacts(invocation: LambdaInvocation): string[] {
+  const facts: string[] = [invocation.invocationType === 'unknown' ? 'invocation type unknown' : invocation.invocationType]
+  if (invocation.status !== undefined) facts.push(`status ${invocation.status}`)
+  if (invocation.dwellTime !== undefined) facts.push(`dwell ${formatDuration(invocation.dwellTime)}`)
+  if (invocation.attempts.length > 0) facts.push(plural(invocation.attempts.length, 'attempt'))
+  if (invocation.invocationDuration !== undefined) facts.push(`invocation ${formatDuration(invocation.invocationDuration)}`)
+  if (invocation.overheadDuration !== undefined) facts.push(`overhead ${formatDuration(invocation.overheadDuration)}`)
+  if (invocation.restoreDuration !== undefined) facts.push(`SnapStart restore ${formatDuration(invocation.restoreDuration)}`)
+  return facts
+}
+
+/** Many invocations: one line per function — count, sync/async, cold starts, worst status. */
+function invocationSummary(invocations: LambdaInvocation[]): string[] {
+  const byFunction = new Map<string, LambdaInvocation[]>()
+  for (const invocation of invocations) byFunction.set(invocation.functionName, [...(byFunction.get(invocation.functionName) ?? []), invocation])
+  return [...byFunction].map(([name, list]) => {
+    const types = ['sync', 'async', 'unknown'].map((type) => [type, list.filter((i) => i.invocationType === type).length] as const).filter(([, n]) => n > 0)
+    const cold = list.filter((i) => i.coldStart).length
+    const worst = Math.max(...list.map((i) => i.status ?? 0))
+    return `${sanitize(name)} ${plural(list.length, 'invocation')} (${types.map(([type, n]) => `${n} ${type === 'unknown' ? 'of unknown type' : type}`).join(', ')})${cold > 0 ? `, ${plural(cold, 'cold start')}` : ''}${worst > 0 ? `, worst status ${worst}` : ''}`
+  })
+}
+
+function durationText(trace: TraceModel, now: number | undefined): string {
+  if (trace.inProgress && (trace.duration === null || trace.duration === 0) && trace.startTime !== null && now !== undefined && now > trace.startTime) {
+    return `${formatDuration(now - trace.startTime)} so far`
   }
-  const cold = trace.lambda.filter((invocation) => invocation.coldStart)
+  return trace.inProgress ? `${formatDuration(trace.duration)} so far` : formatDuration(trace.duration)
+}
+
+function headerLines(trace: TraceModel, glyphs: Glyphs, chalk: ChalkInstance, width: number, now: number | undefined): string[] {
+  const sep = ` ${glyphs.dot} `
+  const indent = ' '.repeat(13)
+  const row = (label: string, text: string, style?: Style): string[] => {
+    // Header lines wrap under themselves rather than lose their end.
+    const [first = '', ...rest] = wrap(text, Math.max(20, width - indent.length))
+    const paint = style ?? ((value: string) => value)
+    return [`${chalk.dim(`  ${padEnd(label, 11)}`)}${paint(first)}`, ...rest.map((line) => `${indent}${paint(line)}`)]
+  }
+  const lines = [chalk.bold(truncate(`Trace ${sanitize(trace.id)}`, width, glyphs.ellipsis))]
+  const started = [
+    formatTimestamp(trace.startTime),
+    `duration ${durationText(trace, now)}`,
+    `${plural(trace.documentCount, 'document')}, ${plural(trace.nodeCount, 'node')}`,
+    ...(trace.inProgress ? ['in progress'] : []),
+  ]
+  lines.push(...row('started', started.join(sep)))
+  if (trace.services.length > 0) lines.push(...row('services', servicesText(trace)))
+  if (trace.lambda.length > INVOCATIONS_LISTED) {
+    for (const [i, text] of invocationSummary(trace.lambda).entries()) lines.push(...row(i === 0 ? 'lambda' : '', text))
+  } else {
+    for (const invocation of trace.lambda) lines.push(...row('lambda', `${sanitize(invocation.functionName)}: ${invocationFacts(invocation).join(', ')}`))
+  }
   if (trace.lambda.length > 0) {
+    const cold = trace.lambda.filter((invocation) => invocation.coldStart)
     const text =
-      cold.length === 0
-        ? 'no'
-        : `yes (${cold.map((i) => `${sanitize(i.functionName)}${i.initDuration === undefined ? '' : ` init ${formatMs(i.initDuration)}`}`).join(', ')})`
-    lines.push(row('cold start', [{text, ...(cold.length > 0 ? {style: chalk.blue} : {})}]))
+      trace.coldStart === null
+        ? 'unknown (no Lambda function segment in the trace)'
+        : cold.length === 0
+          ? 'no'
+          : `yes (${summariseCold(cold)})`
+    lines.push(...row('cold start', text, cold.length > 0 ? chalk.blue : undefined))
   }
   const {errors, faults, throttles} = trace.counts
-  const issue = (count: number, word: string, style: Style): Part =>
-    count > 0 ? {text: plural(count, word), style} : {text: plural(count, word)}
-  lines.push(
-    row('issues', [issue(errors, 'error', chalk.yellow), sep, issue(faults, 'fault', chalk.red), sep, issue(throttles, 'throttle', chalk.magenta)]),
-  )
+  lines.push(...row('issues', [plural(errors, 'error'), plural(faults, 'fault'), plural(throttles, 'throttle')].join(sep)))
+  const notes: string[] = []
+  if (trace.unreadableDocuments > 0) notes.push(`${plural(trace.unreadableDocuments, 'unreadable document')} (not drawn; see the warnings)`)
+  if (trace.parentlessRoots > 1) notes.push(`${trace.parentlessRoots} roots: documents without a parent`)
+  if (trace.unfinished > 0) notes.push(`${plural(trace.unfinished, 'node')} without an end inside finished work, drawn to the parent's end [no end]`)
+  if (trace.farStarts.length > 0) {
+    const worst = trace.farStarts.reduce((a, b) => (Math.abs(b.offset) > Math.abs(a.offset) ? b : a))
+    notes.push(`${plural(trace.farStarts.length, 'node')} ${trace.farStarts.length === 1 ? 'starts' : 'start'} ${formatDuration(Math.abs(worst.offset))} ${worst.offset < 0 ? 'before' : 'after'} the rest (a clock off?): left out of the timeline`)
+  }
+  for (const [i, note] of notes.entries()) lines.push(...row(i === 0 ? 'notes' : '', note, chalk.yellow))
   return lines
+}
+
+function summariseCold(cold: LambdaInvocation[]): string {
+  const byFunction = new Map<string, LambdaInvocation[]>()
+  for (const invocation of cold) byFunction.set(invocation.functionName, [...(byFunction.get(invocation.functionName) ?? []), invocation])
+  const parts = [...byFunction].map(([name, list]) => {
+    const inits = list.map((i) => i.initDuration).filter((d): d is number => d !== undefined)
+    if (list.length === 1) return `${sanitize(name)}${inits.length > 0 ? ` init ${formatDuration(inits[0]!)}` : ''}`
+    return `${sanitize(name)} ${glyphCount(list.length)}${inits.length > 0 ? `, init up to ${formatDuration(Math.max(...inits))}` : ''}`
+  })
+  return `${parts.slice(0, INVOCATIONS_LISTED).join(', ')}${parts.length > INVOCATIONS_LISTED ? `, and ${parts.length - INVOCATIONS_LISTED} more functions` : ''}`
+}
+
+function glyphCount(count: number): string {
+  return `${count} times`
+}
+
+/** A run of same-named siblings folded into one line. */
+interface Folded {
+  kind: 'folded'
+  name: string
+  nodes: TraceNode[]
+}
+
+type Row = {kind: 'node'; node: TraceNode} | Folded
+
+/**
+ * Siblings as rows: runs of `MIN_RUN` or more consecutive siblings with the same name fold into one
+ * row (a Step Functions Map's 40 iterations), except those on the critical path, which stay as they are.
+ */
+function rowsOf(children: TraceNode[], critical: Set<string>, fold: boolean, expand: Set<string>): Row[] {
+  if (!fold || children.length < MIN_RUN) return children.map((node) => ({kind: 'node', node}))
+  const rows: Row[] = []
+  let i = 0
+  while (i < children.length) {
+    const name = children[i]!.name
+    let j = i
+    while (j < children.length && children[j]!.name === name) j++
+    const run = children.slice(i, j)
+    const foldable = run.filter((node) => !critical.has(node.id))
+    if (foldable.length >= MIN_RUN && !expand.has(name)) {
+      // Critical ones keep their place before the fold; the rest become one row.
+      for (const node of run) if (critical.has(node.id)) rows.push({kind: 'node', node})
+      rows.push({kind: 'folded', name, nodes: foldable})
+    } else {
+      for (const node of run) rows.push({kind: 'node', node})
+    }
+    i = j
+  }
+  return rows
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
+}
+
+function foldedLabel(row: Folded, glyphs: Glyphs, chalk: ChalkInstance): Part[] {
+  const durations = row.nodes.map((node) => node.duration).filter((d): d is number => d !== null).sort((a, b) => a - b)
+  const faults = row.nodes.filter((node) => node.fault).length
+  const errors = row.nodes.filter((node) => node.error).length
+  const facts = [
+    ...(durations.length > 0 ? [`p50 ${formatDuration(percentile(durations, 50))}`, `max ${formatDuration(durations.at(-1)!)}`] : []),
+    ...(faults > 0 ? [plural(faults, 'fault')] : []),
+    ...(errors > 0 ? [plural(errors, 'error')] : []),
+  ]
+  return [
+    {text: sanitize(row.name), style: chalk.bold, steps: [{order: 11, to: 8}]},
+    {text: ` ${glyphs.times} ${row.nodes.length}`, style: chalk.bold},
+    {text: `  ${facts.join(` ${glyphs.dot} `)}`, style: faults > 0 ? chalk.red : errors > 0 ? chalk.yellow : chalk.dim, steps: [{order: 5, to: 0}]},
+    {text: ` [--expand ${sanitize(row.name)}]`, style: chalk.dim, steps: [{order: 4, to: 0}]},
+  ]
 }
 
 export function renderTrace(trace: TraceModel, options: TreeRenderOptions): string {
   const {chalk} = options
   const glyphs = options.ascii ? ASCII : UNICODE
-  const {labelWidth, timelineWidth} = layoutFor(options.width)
+  const layout = layoutFor(options.width, options.columns)
+  const {labelWidth, timelineWidth} = layout
   const tags = lambdaTags(trace.lambda)
   // Guides may take at most half the label column, so narrow layouts still show names.
   const maxGuideLevels = Math.max(2, Math.min(MAX_GUIDE_LEVELS, Math.floor(labelWidth / 2 / glyphs.pipe.length)))
   const critical = new Set(trace.criticalPath)
-  const lines = headerLines(trace, glyphs, chalk, options.width)
+  const fold = options.collapse ?? trace.nodeCount > COLLAPSE_ABOVE_NODES
+  const expand = new Set(options.expand ?? [])
+  const causesBelow = options.details ? deeperCauses(trace.roots) : new Map<string, Set<string>>()
+  const lines = headerLines(trace, glyphs, chalk, options.width, options.now)
   lines.push('')
 
   const axisLeft = '0'
-  const axisRight = formatMs(trace.duration)
+  const axisRight = formatDuration(trace.duration)
   const axis = axisLeft + ' '.repeat(Math.max(1, timelineWidth - axisLeft.length - axisRight.length)) + axisRight
   lines.push(
     chalk.dim(
       `  ${padEnd(truncate(`${CRITICAL_MARK} critical path`, labelWidth, glyphs.ellipsis), labelWidth)} ` +
+        (layout.offset ? `${padStart('start', OFFSET_WIDTH)} ` : '') +
+        (layout.self ? `${padStart('self', SELF_WIDTH)} ` : '') +
         `${padStart('duration', DURATION_WIDTH)}  ${truncate(axis, timelineWidth)}`,
     ),
   )
 
+  const t0 = trace.startTime ?? 0
+  const columnsOf = (node: TraceNode | undefined, folded?: Folded): string => {
+    let text = ''
+    if (layout.offset) {
+      const start = folded ? folded.nodes[0]!.startTime : node!.startTime
+      text += `${padStart(start === null ? '?' : `+${formatDuration(start - t0)}`, OFFSET_WIDTH)} `
+    }
+    if (layout.self) {
+      const self = folded ? undefined : trace.selfTime.get(node!.id)
+      text += `${padStart(self === undefined ? '' : formatDuration(self), SELF_WIDTH)} `
+    }
+    return chalk.dim(text)
+  }
+
   interface Frame {
-    node: TraceNode
+    row: Row
     depth: number
     guide: string
     connector: string
   }
   const stack: Frame[] = []
-  for (let i = trace.roots.length - 1; i >= 0; i--) {
-    stack.push({node: trace.roots[i]!, depth: 1, guide: '', connector: ''})
+  const pushRows = (rows: Row[], depth: number, guide: string) => {
+    for (let i = rows.length - 1; i >= 0; i--) stack.push({row: rows[i]!, depth, guide, connector: depth === 1 ? '' : i === rows.length - 1 ? glyphs.last : glyphs.branch})
   }
+  pushRows(rowsOf(trace.roots, critical, fold, expand), 1, '')
   while (stack.length > 0) {
-    const {node, depth, guide, connector} = stack.pop()!
+    const {row, depth, guide, connector} = stack.pop()!
     const isLast = connector === glyphs.last
+    const prefix = guide + connector
+    if (row.kind === 'folded') {
+      const label = fitLabel(foldedLabel(row, glyphs, chalk), labelWidth - displayWidth(prefix), glyphs.ellipsis)
+      const first = Math.min(...row.nodes.map((n) => n.startTime ?? Infinity))
+      const last = Math.max(...row.nodes.map((n) => n.endTime ?? n.clippedEnd ?? n.startTime ?? -Infinity))
+      const span = Number.isFinite(first) && Number.isFinite(last) ? ({...row.nodes[0]!, startTime: first, endTime: last, clippedEnd: undefined} as TraceNode) : row.nodes[0]!
+      lines.push(
+        `  ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - displayWidth(prefix) - label.width))} ` +
+          columnsOf(undefined, row) +
+          `${padStart(Number.isFinite(last - first) ? formatDuration(last - first) : '?', DURATION_WIDTH)} ${timelineBar(span, trace, timelineWidth, false, glyphs, chalk)}`,
+      )
+      continue
+    }
+    const {node} = row
     const showChildren = options.depth === undefined || depth < options.depth
     const hidden = showChildren ? 0 : countBelow(node)
     const onPath = critical.has(node.id)
-    const prefix = guide + connector
-    const label = fitLabel(labelParts(node, tags.get(node.id), hidden, chalk), labelWidth - displayWidth(prefix), glyphs.ellipsis)
-    const duration = node.duration === null ? (node.inProgress ? 'running' : '?') : formatMs(node.duration)
+    const label = fitLabel(labelParts(node, tags.get(node.id), hidden, chalk, glyphs), labelWidth - displayWidth(prefix), glyphs.ellipsis)
+    const duration =
+      node.duration !== null ? formatDuration(node.duration) : node.clippedEnd !== undefined && node.startTime !== null ? `≥${formatDuration(node.clippedEnd - node.startTime)}` : node.endTime === null ? 'running' : '?'
     const mark = onPath ? chalk.cyan(CRITICAL_MARK) : ' '
     lines.push(
       `${mark} ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - displayWidth(prefix) - label.width))} ` +
-        `${padStart(duration, DURATION_WIDTH)} ${timelineBar(node, trace, timelineWidth, onPath, glyphs, chalk)}`,
+        columnsOf(node) +
+        `${padStart(options.ascii ? duration.replace('≥', '>=') : duration, DURATION_WIDTH)} ${timelineBar(node, trace, timelineWidth, onPath, glyphs, chalk)}`,
     )
     let childGuide = guide + (connector === '' ? '' : isLast ? glyphs.blank : glyphs.pipe)
     if (childGuide.length > maxGuideLevels * glyphs.pipe.length) {
@@ -432,16 +684,12 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
     }
     if (options.details) {
       const continuation = childGuide + (showChildren && node.children.length > 0 ? glyphs.pipe : glyphs.blank)
-      lines.push(...detailLines(node, {prefix: `  ${chalk.dim(continuation)}  `, width: options.width, trace, chalk, glyphs}))
+      lines.push(...detailLines(node, {prefix: `  ${chalk.dim(continuation)}  `, width: options.width, trace, chalk, glyphs, causeBelow: causesBelow.get(node.id) ?? new Set()}))
     }
     if (!showChildren) continue
-    for (let i = node.children.length - 1; i >= 0; i--) {
-      stack.push({
-        node: node.children[i]!,
-        depth: depth + 1,
-        guide: childGuide,
-        connector: i === node.children.length - 1 ? glyphs.last : glyphs.branch,
-      })
+    const rows = rowsOf(node.children, critical, fold, expand)
+    for (let i = rows.length - 1; i >= 0; i--) {
+      stack.push({row: rows[i]!, depth: depth + 1, guide: childGuide, connector: i === rows.length - 1 ? glyphs.last : glyphs.branch})
     }
   }
   return lines.join('\n')
@@ -461,12 +709,13 @@ function countBelow(node: TraceNode): number {
 /** The whole of `xtrace show`'s standard output. */
 export function renderShow(model: ShowModel, options: TreeRenderOptions): string {
   const blocks = model.traces.map((trace) => renderTrace(trace, options))
-  const notReturned = [...model.unprocessedTraceIds, ...model.missingTraceIds]
+  const notReturned = [...model.unprocessedTraceIds, ...model.missingTraceIds, ...model.unreadableTraceIds]
   if (notReturned.length > 0) {
     const {chalk} = options
-    const lines = [chalk.yellow(`Not returned by X-Ray (${notReturned.length}):`)]
+    const lines = [chalk.yellow(`Not returned (${notReturned.length}):`)]
     for (const id of model.unprocessedTraceIds) lines.push(`  ${sanitize(id)}  unprocessed`)
     for (const id of model.missingTraceIds) lines.push(`  ${sanitize(id)}  not found`)
+    for (const id of model.unreadableTraceIds) lines.push(`  ${sanitize(id)}  no document could be read`)
     blocks.push(lines.join('\n'))
   }
   if (blocks.length === 0) return ''

@@ -45,11 +45,16 @@ function countIssues(nodes: TraceNode[]): IssueCounts {
   return counts
 }
 
-function listServices(nodes: TraceNode[]): {name: string; origin?: string}[] {
+/**
+ * Every service the trace went through, once: its segments, and the subsegments that stand as roots
+ * (a function's handler traced by the SDK, sent without Lambda's own segments).
+ */
+function listServices(nodes: TraceNode[], roots: readonly TraceNode[]): {name: string; origin?: string}[] {
   const seen = new Set<string>()
   const services: {name: string; origin?: string}[] = []
+  const rootSet = new Set(roots)
   for (const node of nodes) {
-    if (node.kind !== 'segment') continue
+    if (node.kind !== 'segment' && !rootSet.has(node)) continue
     const key = `${node.name}\u0000${node.origin ?? ''}`
     if (seen.has(key)) continue
     seen.add(key)
@@ -128,11 +133,25 @@ function pairAttempts(attempts: TraceNode[], functions: TraceNode[]): LambdaAtte
   return result
 }
 
+/** The Lambda API calls that run a function; any other (GetFunction, ListFunctions…) is an ordinary downstream call. */
+export const INVOKE_OPERATIONS = new Set(['Invoke', 'InvokeAsync', 'InvokeWithResponseStream'])
+
+/**
+ * Whether an `AWS::Lambda` segment stands for an invocation. Lambda's own service segment does; an
+ * inferred one (X-Ray draws it from the caller's subsegment, as in Step Functions or SDK traces) does
+ * only when the call was an invoke.
+ */
+export function isInvocation(service: TraceNode, parentOf: Map<TraceNode, TraceNode>): boolean {
+  const operation = service.aws?.operation ?? parentOf.get(service)?.aws?.operation
+  if (typeof operation === 'string') return INVOKE_OPERATIONS.has(operation)
+  return !service.inferred
+}
+
 export function analyseLambda(nodes: TraceNode[], parentOf: Map<TraceNode, TraceNode>): LambdaInvocation[] {
   const invocations: LambdaInvocation[] = []
   const claimed = new Set<TraceNode>()
   for (const service of nodes) {
-    if (service.origin !== LAMBDA_SERVICE || service.kind !== 'segment') continue
+    if (service.origin !== LAMBDA_SERVICE || service.kind !== 'segment' || !isInvocation(service, parentOf)) continue
     const attempts = service.children.filter((child) => ATTEMPT.test(child.name))
     const functions: TraceNode[] = []
     for (const child of service.children) if (child.origin === LAMBDA_FUNCTION) functions.push(child)
@@ -190,7 +209,7 @@ export function computeSelfTimes(nodes: TraceNode[]): Map<string, number> {
     for (const child of node.children) {
       if (child.startTime === null) continue
       const childStart = Math.max(start, child.startTime)
-      const childEnd = Math.min(end, child.endTime ?? end)
+      const childEnd = Math.min(end, child.endTime ?? child.clippedEnd ?? end)
       if (childEnd <= childStart) continue
       if (childStart > runEnd) {
         if (runEnd > runStart) covered += runEnd - runStart
@@ -232,7 +251,7 @@ export function computeCriticalPath(
 
   const build = (node: TraceNode, parent: Item): Item => {
     const start = Math.max(node.startTime ?? parent.start, parent.start)
-    const end = Math.min(Math.max(node.endTime ?? traceEnd, start), parent.end)
+    const end = Math.min(Math.max(node.endTime ?? node.clippedEnd ?? traceEnd, start), parent.end)
     return {node, start, end, parent, children: undefined, cursor: 0}
   }
   const childrenOf = (item: Item): Item[] => {
@@ -308,14 +327,54 @@ function lambdaPathChildren(invocations: LambdaInvocation[], byId: Map<string, T
   return override
 }
 
+/**
+ * Unfinished work inside finished work: a node with no end whose parent ended is drawn to the parent's
+ * end and marked, and the critical path stops it there. A node is still running only when every
+ * ancestor is too; the trace is in progress only when such a chain reaches a root. Returns the running
+ * roots and the number of clipped nodes. Parents come before children in `nodes`.
+ */
+function settleUnfinished(nodes: TraceNode[], parentOf: Map<TraceNode, TraceNode>): {running: boolean; clipped: number} {
+  const open = new Set<TraceNode>()
+  let clipped = 0
+  let running = false
+  for (const node of nodes) {
+    if (node.endTime !== null) continue
+    const parent = parentOf.get(node)
+    const parentEnd = parent ? (parent.endTime ?? parent.clippedEnd) : undefined
+    if (parent && parentEnd !== undefined && parentEnd !== null) {
+      node.clippedEnd = Math.max(parentEnd, node.startTime ?? parentEnd)
+      clipped++
+    } else if (!parent || open.has(parent)) {
+      open.add(node)
+      if (!parent) running = true
+    }
+  }
+  return {running, clipped}
+}
+
+const DAY = 86400
+
+/** Nodes whose start lies a day or more from the median start of the trace: a clock gone wrong. */
+function farStarts(nodes: TraceNode[]): {id: string; offset: number}[] {
+  const starts = nodes.map((node) => node.startTime).filter((time): time is number => time !== null).sort((a, b) => a - b)
+  if (starts.length < 3) return []
+  const median = starts[Math.floor(starts.length / 2)]!
+  return nodes.filter((node) => node.startTime !== null && Math.abs(node.startTime - median) >= DAY).map((node) => ({id: node.id, offset: node.startTime! - median}))
+}
+
 /** The whole model of one assembled trace. */
-export function analyseTrace(trace: AssembledTrace): TraceModel {
+export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0): TraceModel {
   const nodes = walk(trace.roots)
   const parentOf = new Map<TraceNode, TraceNode>()
   for (const node of nodes) for (const child of node.children) parentOf.set(child, node)
-  const {start, end} = timeBounds(nodes)
+  const settled = settleUnfinished(nodes, parentOf)
+  const far = farStarts(nodes)
+  const farIds = new Set(far.map((item) => item.id))
+  // A node with a broken clock would stretch the whole timeline: the bounds are taken without it.
+  const {start, end} = timeBounds(far.length > 0 ? nodes.filter((node) => !farIds.has(node.id)) : nodes)
   const lambda = analyseLambda(nodes, parentOf)
   const byId = new Map(nodes.map((node) => [node.id, node]))
+  const told = lambda.filter((invocation) => invocation.functionSegmentId !== undefined)
   return {
     id: trace.id,
     roots: trace.roots,
@@ -324,13 +383,17 @@ export function analyseTrace(trace: AssembledTrace): TraceModel {
     startTime: start,
     endTime: end,
     duration: start !== null && end !== null ? end - start : null,
-    services: listServices(nodes),
+    services: listServices(nodes, trace.roots),
     lambda,
-    coldStart: lambda.some((invocation) => invocation.coldStart),
+    coldStart: told.length === 0 ? null : told.some((invocation) => invocation.coldStart),
     criticalPath: computeCriticalPath(trace.roots, end, lambdaPathChildren(lambda, byId)),
     selfTime: computeSelfTimes(nodes),
     counts: countIssues(nodes),
-    inProgress: nodes.some((node) => node.inProgress),
+    inProgress: settled.running,
+    unfinished: settled.clipped,
+    unreadableDocuments,
+    parentlessRoots: trace.roots.filter((root) => root.parentId === undefined).length,
+    farStarts: far,
     warnings: trace.warnings,
   }
 }

@@ -1,5 +1,5 @@
 import {sanitize} from '../render/sanitize.js'
-import type {NodeKind, SegmentDocument, SourcedDocument, TraceNode} from './types.js'
+import type {NodeKind, SegmentDocument, SourcedDocument, TraceLink, TraceNode} from './types.js'
 
 /**
  * Builds the segment tree of each trace, in two passes as Jaeger does for spans:
@@ -67,8 +67,25 @@ function toNode(doc: SegmentDocument, kind: NodeKind, parentId: string | undefin
     if (value) node[key] = value
   }
   if (doc.cause !== undefined && doc.cause !== null) node.cause = doc.cause
+  const links = linksOf(doc.links)
+  if (links.length > 0) node.links = links
   if (parentId !== undefined) node.parentId = parentId
   return node
+}
+
+/** `links: [{trace_id, id, attributes}]` (X-Ray span links): the well-formed ones. */
+function linksOf(value: unknown): TraceLink[] {
+  if (!Array.isArray(value)) return []
+  const links: TraceLink[] = []
+  for (const item of value) {
+    const link = asRecord(item)
+    const traceId = asString(link?.trace_id)
+    const id = asString(link?.id)
+    if (!traceId || !id) continue
+    const attributes = asRecord(link?.attributes)
+    links.push({traceId, id, ...(attributes ? {attributes} : {})})
+  }
+  return links
 }
 
 function rankOf(doc: SegmentDocument): number {

@@ -9,6 +9,10 @@ export interface ShowModel {
   unprocessedTraceIds: string[]
   /** Ids that were asked for but came back neither as traces nor as unprocessed. */
   missingTraceIds: string[]
+  /** Traces that came back, but not one of whose documents could be read. */
+  unreadableTraceIds: string[]
+  /** The ids that were fetched from X-Ray (not read from a file). */
+  requestedTraceIds?: string[]
   /** Problems with the input that did not stop the rest from rendering. */
   warnings: string[]
 }
@@ -16,16 +20,17 @@ export interface ShowModel {
 /** parse → assemble → analyse, for everything read. `requested` are ids the user asked for. */
 export function buildShowModel(input: ParsedInput, requested: string[] = []): ShowModel {
   const assembled = assembleTraces(input.documents, input.traceIds)
-  const traces = assembled.map((trace) => analyseTrace(trace))
+  const traces = assembled.map((trace) => analyseTrace(trace, input.unreadable?.get(trace.id) ?? 0))
   const position = new Map(requested.map((id, i) => [id, i]))
   traces.sort((a, b) => (position.get(a.id) ?? Infinity) - (position.get(b.id) ?? Infinity))
 
   const present = new Set(traces.filter((trace) => trace.nodeCount > 0).map((trace) => trace.id))
-  const unprocessed = input.unprocessedTraceIds.filter((id) => !present.has(id))
-  const missing = requested.filter((id) => !present.has(id) && !unprocessed.includes(id))
+  const unreadable = traces.filter((trace) => trace.nodeCount === 0 && trace.unreadableDocuments > 0).map((trace) => trace.id)
+  const unprocessed = input.unprocessedTraceIds.filter((id) => !present.has(id) && !unreadable.includes(id))
+  const missing = requested.filter((id) => !present.has(id) && !unprocessed.includes(id) && !unreadable.includes(id))
   const warnings = [...input.warnings]
   for (const trace of traces) {
-    if (trace.nodeCount === 0 && !requested.includes(trace.id) && !unprocessed.includes(trace.id)) {
+    if (trace.nodeCount === 0 && !requested.includes(trace.id) && !unprocessed.includes(trace.id) && !unreadable.includes(trace.id)) {
       warnings.push(`trace ${trace.id} has no readable segments`)
     }
   }
@@ -33,25 +38,37 @@ export function buildShowModel(input: ParsedInput, requested: string[] = []): Sh
     traces: traces.filter((trace) => trace.nodeCount > 0),
     unprocessedTraceIds: unprocessed,
     missingTraceIds: missing,
+    unreadableTraceIds: unreadable,
+    requestedTraceIds: requested,
     warnings,
   }
 }
 
 /** The `--json` shape of a node, as documented in the README: the model's fields less the internal ones. */
-export type NodeJson = Omit<TraceNode, 'children' | 'parentId' | 'detachedFrom' | 'cycleBroken'> & {children: NodeJson[]}
+export type NodeJson = Omit<TraceNode, 'children' | 'parentId' | 'detachedFrom' | 'cycleBroken' | 'clippedEnd'> & {children: NodeJson[]}
 
 export interface TraceJson {
   id: string
   startTime: number | null
   duration: number | null
-  coldStart: boolean
+  /** null: no Lambda function segment to tell by. */
+  coldStart: boolean | null
   criticalPath: string[]
+  /** Documents of the trace that could not be read (and are not in `roots`). */
+  unreadableDocuments: number
   roots: NodeJson[]
 }
 
 export interface ShowJson {
   traces: TraceJson[]
   unprocessedTraceIds: string[]
+  /** Traces X-Ray (or the file) returned, none of whose documents could be read. */
+  unreadableTraceIds: string[]
+}
+
+/** Times and durations to the microsecond: X-Ray's own precision, without float noise. */
+function micro(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 1_000_000) / 1_000_000
 }
 
 function nodeToJson(node: TraceNode): NodeJson {
@@ -60,9 +77,9 @@ function nodeToJson(node: TraceNode): NodeJson {
   if (node.namespace !== undefined) json.namespace = node.namespace
   json.inferred = node.inferred
   json.inProgress = node.inProgress
-  json.startTime = node.startTime
-  json.endTime = node.endTime
-  json.duration = node.duration
+  json.startTime = micro(node.startTime)
+  json.endTime = micro(node.endTime)
+  json.duration = micro(node.duration)
   json.error = node.error
   json.fault = node.fault
   json.throttle = node.throttle
@@ -72,6 +89,7 @@ function nodeToJson(node: TraceNode): NodeJson {
   if (node.annotations) json.annotations = node.annotations
   if (node.metadata) json.metadata = node.metadata
   if (node.cause !== undefined) json.cause = node.cause
+  if (node.links) json.links = node.links
   json.children = []
   return json
 }
@@ -95,12 +113,14 @@ export function toShowJson(model: ShowModel): ShowJson {
   return {
     traces: model.traces.map((trace) => ({
       id: trace.id,
-      startTime: trace.startTime,
-      duration: trace.duration,
+      startTime: micro(trace.startTime),
+      duration: micro(trace.duration),
       coldStart: trace.coldStart,
       criticalPath: trace.criticalPath,
+      unreadableDocuments: trace.unreadableDocuments,
       roots: treeToJson(trace.roots),
     })),
     unprocessedTraceIds: [...model.unprocessedTraceIds, ...model.missingTraceIds],
+    unreadableTraceIds: model.unreadableTraceIds,
   }
 }

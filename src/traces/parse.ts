@@ -50,7 +50,7 @@ function describeJsonError(error: unknown): string {
 }
 
 class Collector {
-  readonly result: ParsedInput = {documents: [], traceIds: [], unprocessedTraceIds: [], warnings: []}
+  readonly result: ParsedInput = {documents: [], traceIds: [], unprocessedTraceIds: [], warnings: [], unreadable: new Map()}
   recognised = false
 
   constructor(private readonly name: string) {}
@@ -58,9 +58,11 @@ class Collector {
   /** The first problem met, without the input's name: the reason given when nothing is readable. */
   firstProblem: string | undefined
 
-  warn(where: string, message: string): void {
+  warn(where: string, message: string, traceId?: string): void {
     this.firstProblem ??= where ? `${where}: ${message}` : message
     this.result.warnings.push(`${this.name}${where ? `: ${where}` : ''}: ${message}`)
+    // A document of a known trace that could not be read: the trace is drawn without it, and says so.
+    if (traceId !== undefined) this.result.unreadable!.set(traceId, (this.result.unreadable!.get(traceId) ?? 0) + 1)
   }
 
   addDocument(doc: SegmentDocument, where: string, traceId?: string): void {
@@ -86,7 +88,11 @@ class Collector {
     try {
       parsed = JSON.parse(body)
     } catch (error) {
-      this.warn(where, `not valid JSON (${describeJsonError(error)}); skipped`)
+      this.warn(where, text.trim() === '' ? 'an empty document; skipped' : `not valid JSON (${describeJsonError(error)}); skipped`, traceId)
+      return
+    }
+    if (traceId !== undefined && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
+      this.warn(where, `expected a segment document, found ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}; skipped`, traceId)
       return
     }
     this.json(parsed, where, traceId)
@@ -107,7 +113,7 @@ class Collector {
         const document = segment.Document
         if (typeof document === 'string') this.value(document, at, traceId)
         else if (isObject(document)) this.addDocument(document, at, traceId)
-        else this.warn(at, 'Document is neither a JSON string nor an object; skipped')
+        else this.warn(at, 'Document is neither a JSON string nor an object; skipped', traceId)
       } else if (isObject(segment) && looksLikeDocument(segment)) {
         // `sam traces --output json` replaces each {Id, Document} by the parsed document.
         this.addDocument(segment, at, traceId)
@@ -276,13 +282,15 @@ export function mergeParsedInputs(inputs: ParsedInput[]): ParsedInput {
   const unprocessed = new Set<string>()
   const warnings: string[] = []
   const toFetch = new Set<string>()
+  const unreadable = new Map<string, number>()
   for (const input of inputs) {
     for (const id of input.idsToFetch ?? []) toFetch.add(id)
+    for (const [id, count] of input.unreadable ?? []) unreadable.set(id, (unreadable.get(id) ?? 0) + count)
     // A loop, not push(...spread): inputs may hold more documents than a call takes arguments.
     for (const document of input.documents) documents.push(document)
     for (const id of input.traceIds) traceIds.add(id)
     for (const id of input.unprocessedTraceIds) unprocessed.add(id)
     for (const warning of input.warnings) warnings.push(warning)
   }
-  return {documents, traceIds: [...traceIds], unprocessedTraceIds: [...unprocessed], warnings, ...(toFetch.size > 0 ? {idsToFetch: [...toFetch]} : {})}
+  return {documents, traceIds: [...traceIds], unprocessedTraceIds: [...unprocessed], warnings, unreadable, ...(toFetch.size > 0 ? {idsToFetch: [...toFetch]} : {})}
 }

@@ -17,6 +17,8 @@ export interface ParsedInput {
   traceIds: string[]
   unprocessedTraceIds: string[]
   warnings: string[]
+  /** Per trace id: documents the input holds for it that could not be read. */
+  unreadable?: Map<string, number>
   /** Trace ids the input lists (`xtrace traces --ids`, or its tab-separated lines): to be fetched. */
   idsToFetch?: string[]
 }
@@ -45,6 +47,8 @@ export interface TraceNode {
   annotations?: Record<string, unknown>
   metadata?: Record<string, unknown>
   cause?: unknown
+  /** Span links to other traces (an SQS consumer to its producer, …), as the document gives them. */
+  links?: TraceLink[]
   children: TraceNode[]
   /** The parent id the documents name, when there is one. */
   parentId?: string
@@ -52,6 +56,17 @@ export interface TraceNode {
   detachedFrom?: string
   /** Set on a node whose parent link was cut to break a cycle. */
   cycleBroken?: boolean
+  /**
+   * For a node with no end of its own inside a parent that ended: where it is drawn to, and where the
+   * critical path stops it (its parent's end). Set by analysis.
+   */
+  clippedEnd?: number
+}
+
+export interface TraceLink {
+  traceId: string
+  id: string
+  attributes?: Record<string, unknown>
 }
 
 export interface LambdaAttempt {
@@ -97,11 +112,21 @@ export interface TraceModel {
   /** Service names in order of first appearance, with their origin. */
   services: {name: string; origin?: string}[]
   lambda: LambdaInvocation[]
-  coldStart: boolean
+  /** null: no Lambda function segment in the trace, so it cannot be told. */
+  coldStart: boolean | null
   criticalPath: string[]
   /** Seconds of a node's own time (duration less the union of its children). */
   selfTime: Map<string, number>
   counts: IssueCounts
+  /** A root, or a chain of open nodes from a root, is still running. */
   inProgress: boolean
+  /** Nodes without an end inside an ended parent (drawn to the parent's end, marked `no end`). */
+  unfinished: number
+  /** Documents of this trace that could not be read. */
+  unreadableDocuments: number
+  /** Roots that name no parent at all: more than one means documents lost theirs. */
+  parentlessRoots: number
+  /** Nodes that start a day or more away from the rest of the trace (clock trouble), by id. */
+  farStarts: {id: string; offset: number}[]
   warnings: string[]
 }

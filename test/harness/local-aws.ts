@@ -465,7 +465,13 @@ function traceDuration(trace: StoredTrace): number {
   let start = Infinity
   let end = -Infinity
   for (const text of trace.documents.values()) {
-    const doc = JSON.parse(text) as {start_time?: number; end_time?: number}
+    let doc: {start_time?: number; end_time?: number}
+    try {
+      doc = JSON.parse(text) as typeof doc
+    } catch {
+      // X-Ray returns a document as it was stored, readable or not.
+      continue
+    }
     if (typeof doc.start_time === 'number') start = Math.min(start, doc.start_time)
     if (typeof doc.end_time === 'number') end = Math.max(end, doc.end_time)
   }

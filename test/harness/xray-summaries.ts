@@ -30,7 +30,13 @@ export interface Summary {
 }
 
 export function summarise(id: string, texts: string[], account: string): Summary {
-  const documents = texts.map((text) => JSON.parse(text) as Doc)
+  const documents = texts.flatMap((text) => {
+    try {
+      return [JSON.parse(text) as Doc]
+    } catch {
+      return []
+    }
+  })
   const ids = new Set(walk(documents).map((node) => node.id))
   const segments = documents.filter((doc) => doc.type !== 'subsegment')
   const roots = segments.filter((doc) => typeof doc.parent_id !== 'string' || !ids.has(doc.parent_id))

@@ -13,24 +13,25 @@ describe('renderShow', () => {
   it('draws the AWS docs Lambda trace (ASCII, 100 columns)', () => {
     expect(plainRender(modelOf(AWSDOCS), {width: 100, ascii: true})).toBe(
       `Trace 1-59602603-23fc5b688855d396af79b496
-  started    2017-07-08 00:23:31.562 UTC - duration 3232 ms - 5 documents, 11 nodes
-  services   Scorekeep (AWS::ElasticBeanstalk::Environment), random-name (AWS::Lambda), random-na...
+  started    2017-07-08 00:23:31.562 UTC - duration 3.23 s - 5 documents, 11 nodes
+  services   Scorekeep (AWS::ElasticBeanstalk::Environment), random-name (AWS::Lambda,
+             AWS::Lambda::Function), SNS (AWS::SNS), DynamoDB (AWS::DynamoDB::Table)
   lambda     random-name: sync, status 200
-  cold start yes (random-name init 755.0 ms)
+  cold start yes (random-name init 755 ms)
   issues     0 errors - 0 faults - 0 throttles
 
-  * critical path                                            duration  0                    3232 ms
-* Scorekeep AWS::ElasticBeanstalk::Environment POST htt...    3232 ms |############################|
-* |- Lambda aws 200 Invoke random-name                        2943 ms |########################### |
-* |  \`- random-name AWS::Lambda 200 [sync]                    2895 ms |########################### |
-* |     \`- random-name AWS::Lambda::Function [cold start]     1740 ms |          ################# |
-  |        |- Initialization                                 755.0 ms |    =======                 |
+  * critical path                                            duration  0                     3.23 s
+* Scorekeep AWS::Elast... POST http://scor...m/api/user 200    3.23 s |############################|
+* |- Lambda aws 200 Invoke random-name                         2.94 s |########################### |
+* |  \`- random-name AWS::Lambda 200 [sync]                     2.89 s |########################### |
+* |     \`- random-name AWS::Lambda::Function [cold start]      1.74 s |          ################# |
+  |        |- Initialization                                   755 ms |    =======                 |
 * |        |- annotations                                     57.0 ms |            ##              |
-* |        \`- SNS aws 200 Publish awseb-e-ruag3jyweb-st...   959.0 ms |             #########      |
-* |           \`- SNS AWS::SNS (inferred) 200 Publish aw...   959.0 ms |             #########      |
-* \`- ## UserModel.saveUser                                   188.0 ms |                          ##|
+* |        \`- SNS aws 200 Publish awseb-e-ruag3jyweb-sta...    959 ms |             #########      |
+* |           \`- SNS AWS::SNS 200 Publish awseb-e-r...         959 ms |             #########      |
+* \`- ## UserModel.saveUser                                     188 ms |                          ##|
 *    \`- DynamoDB aws 200 UpdateItem scorekeep-user            79.0 ms |                           #|
-*       \`- DynamoDB AWS::DynamoDB::Table (inferred) 200...    79.0 ms |                           #|
+*       \`- DynamoDB 200 UpdateItem scorekeep...               79.0 ms |                           #|
 `,
     )
   })
@@ -38,11 +39,11 @@ describe('renderShow', () => {
   it('draws the async retried Lambda trace with box-drawing characters', () => {
     const text = plainRender(modelOf('drawn/lambda-async-retry.batch-get-traces.json'), {width: 110, ascii: false})
     expect(text.split('\n').slice(8, 13).join('\n')).toBe(
-      `* orders-worker AWS::Lambda 202 [async]                              2900 ms ▕███████████████████████████████▏
-* ├─ Dwell Time                                                     120.0 ms ▕██                             ▏
-* ├─ Attempt #1 500 [fault]                                          1380 ms ▕ ████████████████              ▏
-* ├─ orders-worker AWS::Lambda… [cold start] [attempt #1] [fault]    1370 ms ▕ ███████████████               ▏
-* │  ├─ Initialization                                              485.0 ms ▕ ██████                        ▏`,
+      `* orders-worker AWS::Lambda 202 [async]                               2.90 s ▕███████████████████████████████▏
+* ├─ Dwell Time                                                       120 ms ▕██                             ▏
+* ├─ Attempt #1 500 [fault]                                           1.38 s ▕ ████████████████              ▏
+* ├─ orders-worker AWS::Lambda:… [cold start] [attempt #1] [fault]    1.37 s ▕ ███████████████               ▏
+* │  ├─ Initialization                                                485 ms ▕ ██████                        ▏`,
     )
   })
 
@@ -104,7 +105,7 @@ describe('renderShow', () => {
       '1-6b04eba2-c16f9196aeffbc1aba4613ea',
     ])
     expect(plainRender(model)).toBe(
-      'Not returned by X-Ray (2):\n  1-5759e988-bd862e3fe1be46a994272793  unprocessed\n  1-6b04eba2-c16f9196aeffbc1aba4613ea  not found\n',
+      'Not returned (2):\n  1-5759e988-bd862e3fe1be46a994272793  unprocessed\n  1-6b04eba2-c16f9196aeffbc1aba4613ea  not found\n',
     )
   })
 })

@@ -80,12 +80,15 @@ describe('tree assembly invariants', () => {
     start: fc.option(fc.double({min: 0, max: 100, noNaN: true}), {nil: undefined}),
     length: fc.double({min: 0, max: 10, noNaN: true}),
     inProgress: fc.boolean(),
-    embedded: fc.array(fc.record({id: idArb, start: fc.double({min: 0, max: 100, noNaN: true})}), {maxLength: 3}),
+    embedded: fc.array(fc.record({id: idArb, start: fc.double({min: 0, max: 100, noNaN: true}), unfinished: fc.boolean()}), {maxLength: 3}),
+    links: fc.array(fc.record({trace_id: fc.constantFrom(TRACE, '1-6b04eba3-efc4710bc742f7418bd9d57e'), id: idArb}), {maxLength: 2}),
   })
+  /** Documents X-Ray may hand back that cannot be read: empty, cut off, not an object. */
+  const unreadableArb = fc.array(fc.constantFrom('', '{"id": "x', '[]', 'null', '42'), {maxLength: 3})
 
-  it('shows every document id exactly once, with siblings in start-time order', () => {
+  it('shows every readable document id exactly once, with siblings in start-time order, links and unfinished work included', () => {
     fc.assert(
-      fc.property(fc.array(docArb, {minLength: 1, maxLength: 30}), (specs) => {
+      fc.property(fc.array(docArb, {minLength: 1, maxLength: 30}), unreadableArb, (specs, unreadable) => {
         const docs = specs.map((spec) => ({
           id: spec.id,
           name: spec.id,
@@ -93,14 +96,22 @@ describe('tree assembly invariants', () => {
           ...(spec.parent === undefined ? {} : {parent_id: spec.parent}),
           ...(spec.start === undefined ? {} : {start_time: spec.start}),
           ...(spec.inProgress || spec.start === undefined ? {in_progress: true} : {end_time: spec.start + spec.length}),
-          subsegments: spec.embedded.map((sub) => ({id: sub.id, name: sub.id, start_time: sub.start, end_time: sub.start + 1})),
+          ...(spec.links.length > 0 ? {links: spec.links} : {}),
+          subsegments: spec.embedded.map((sub) => ({id: sub.id, name: sub.id, start_time: sub.start, ...(sub.unfinished ? {in_progress: true} : {end_time: sub.start + 1})})),
         }))
         const expectedIds = new Set<string>()
         for (const doc of docs) {
           expectedIds.add(doc.id)
           for (const sub of doc.subsegments) expectedIds.add(sub.id)
         }
-        const model = buildShowModel(parseTraceInput(JSON.stringify(docs), 'prop'))
+        const response = {Traces: [{Id: TRACE, Segments: [...docs.map((d) => ({Id: d.id, Document: JSON.stringify(d)})), ...unreadable.map((text, i) => ({Id: `bad${i}`, Document: text}))]}]}
+        const model = buildShowModel(parseTraceInput(JSON.stringify(response), 'prop'))
+        expect(model.traces.reduce((sum, trace) => sum + trace.unreadableDocuments, 0) + (model.unreadableTraceIds.length > 0 ? unreadable.length : 0)).toBe(unreadable.length)
+        renderShow(model, {width: 100, ascii: true, details: true, chalk})
+        for (const node of model.traces.flatMap((trace) => walk(trace.roots))) {
+          // Unfinished work inside an ended parent never reaches past it.
+          if (node.clippedEnd !== undefined) expect(node.endTime).toBeNull()
+        }
         const nodes: TraceNode[] = model.traces.flatMap((trace) => walk(trace.roots))
         const seen = nodes.map((node) => node.id)
         expect(new Set(seen).size).toBe(seen.length)
@@ -119,8 +130,11 @@ describe('tree assembly invariants', () => {
     )
   })
 
-  it('gives the same model whatever order the documents arrive in', () => {
-    const path = 'xray/sdk-generated/node-xray-sdk-checkout-inventory-streamed.batch-get-traces.json'
+  it.each([
+    'xray/sdk-generated/node-xray-sdk-checkout-inventory-streamed.batch-get-traces.json',
+    // Links, unfinished work, a fault recorded at three levels.
+    'drawn/checkout-long-url-unfinished-link.batch-get-traces.json',
+  ])('gives the same model whatever order the documents of %s arrive in', (path) => {
     const documents = parseTraceInput(readFixture(path), path).documents.map((d) => d.doc)
     const expected = toShowJson(buildShowModel(parseTraceInput(JSON.stringify(documents), 'ordered')))
     fc.assert(
