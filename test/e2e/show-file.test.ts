@@ -120,7 +120,7 @@ describe('xtrace show --file (offline, through the binary)', () => {
     [['show', '--file', 'test/fixtures/xray/awsdocs-get-trace-summaries-scorekeep.json'], 1, /holds no X-Ray segment documents: a GetTraceSummaries response holds no segments; fetch its traces instead: xtrace show 1-/],
     [['show', '--file', 'test'], 1, /^error: cannot read test: is a directory/],
     [['show', 'not-a-trace-id'], 2, /^error: 'not-a-trace-id' is not a trace id\. Accepted forms:\n {2}X-Ray trace id/],
-    [['show'], 2, /^error: give at least one trace id, --function NAME, or --file PATH \(or - for stdin\)\nTry: xtrace show --function orders-api   \(its newest trace\)\nTry: xtrace show --file trace\.json\n$/],
+    [['show'], 2, /^error: give at least one trace id, --function NAME, or --file PATH \(or - for stdin\)\nTry: xtrace show --function orders-api {3}\(its newest trace\)\nTry: xtrace show --file trace\.json\n$/],
     [['show', '--depth', '0', '-f', 'x'], 2, /^error: .*depth/],
     [['show', '--bogus'], 2, /^error: unknown flag --bogus\nTry: xtrace show --help\n$/],
     [['show', '--detials', '-f', 'x'], 2, /^error: unknown flag --detials \(did you mean --details\?\)\nTry: xtrace show --help\n$/],
