@@ -53,7 +53,7 @@ describe.skipIf(!available)('moto interop: PutTraceSegments, then xtrace show', 
   it('draws the Lambda trace fetched from moto', async () => {
     const result = await runCli(['show', '1-59602603-23fc5b688855d396af79b496', '--endpoint-url', moto.url, '--ascii', '--width', '100'])
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain('* |     `- random-name AWS::Lambda::Function [cold start]     1740 ms |')
+    expect(result.stdout).toContain('* |     `- random-name AWS::Lambda::Function [cold start]      1.74 s |')
   })
 
   it('reports an id moto does not have and exits 1', async () => {

@@ -30,7 +30,7 @@ describe('xtrace show --file (offline, through the binary)', () => {
     expect(result.code).toBe(0)
     expect(result.stderr).toBe('')
     expect(result.stdout).not.toContain('\u001b')
-    expect(result.stdout).toContain('* |     `- random-name AWS::Lambda::Function [cold start]     1740 ms |          ################# |\n')
+    expect(result.stdout).toContain('* |     `- random-name AWS::Lambda::Function [cold start]      1.74 s |          ################# |\n')
   })
 
   it('reads standard input with - and with --file -', async () => {
@@ -74,12 +74,12 @@ describe('xtrace show --file (offline, through the binary)', () => {
     const result = await runCli(['show', '-f', fixture('drawn/lambda-async-retry.batch-get-traces.json'), '--json'])
     expect(result.code).toBe(0)
     const json = JSON.parse(result.stdout) as {traces: Record<string, unknown>[]; unprocessedTraceIds: string[]}
-    expect(Object.keys(json)).toEqual(['traces', 'unprocessedTraceIds'])
+    expect(Object.keys(json)).toEqual(['traces', 'unprocessedTraceIds', 'unreadableTraceIds'])
     expect(json.unprocessedTraceIds).toEqual([])
     const [trace] = json.traces
-    expect(Object.keys(trace!)).toEqual(['id', 'startTime', 'duration', 'coldStart', 'criticalPath', 'roots'])
+    expect(Object.keys(trace!)).toEqual(['id', 'startTime', 'duration', 'coldStart', 'criticalPath', 'unreadableDocuments', 'roots'])
     expect(trace).toMatchObject({id: '1-6b050000-0a1b2c3d4e5f60718293a4b5', startTime: 1795500000, coldStart: true})
-    const allowed = ['id', 'name', 'kind', 'origin', 'namespace', 'inferred', 'inProgress', 'startTime', 'endTime', 'duration', 'error', 'fault', 'throttle', 'http', 'aws', 'sql', 'annotations', 'metadata', 'cause', 'children']
+    const allowed = ['id', 'name', 'kind', 'origin', 'namespace', 'inferred', 'inProgress', 'startTime', 'endTime', 'duration', 'error', 'fault', 'throttle', 'http', 'aws', 'sql', 'annotations', 'metadata', 'cause', 'links', 'children']
     const required = ['id', 'name', 'kind', 'inferred', 'inProgress', 'startTime', 'endTime', 'duration', 'error', 'fault', 'throttle', 'children']
     const ids: string[] = []
     const visit = (node: Record<string, unknown>) => {
