@@ -202,8 +202,19 @@ async function measureSearch(): Promise<Measurement[]> {
       measurements.push(await measure(`${cli}: xray get-trace-summaries, orders-api, last 15 min`, ['aws', 'xray', 'get-trace-summaries', '--start-time', String(end - 900), '--end-time', String(end), '--filter-expression', filter, '--endpoint-url', url]))
       measurements.push(await measure(`${cli}: xray get-trace-summaries, orders-api, 6 h`, ['aws', 'xray', 'get-trace-summaries', '--start-time', String(end - 6 * 3600), '--end-time', String(end), '--filter-expression', filter, '--endpoint-url', url], {runs: 3}))
     }
+    measurements.push(await measure('stats: 10,000 summaries, 200 documents', xtrace('stats', '--since', '6h', '--endpoint-url', url), {memory: true, runs: 3}))
+    measurements.push(await measure('stats orders-api --by annotation:tier, 200 documents', xtrace('stats', 'orders-api', '--since', '6h', '--by', 'annotation:tier', '--endpoint-url', url), {memory: true, runs: 3}))
     return measurements
   })
+}
+
+/** The service map of 60 functions behind their gateways: about 240 services. */
+async function measureMap(): Promise<Measurement[]> {
+  const functions = Array.from({length: 60}, (_, i) => `fn-${String(i).padStart(2, '0')}-api`)
+  return withTraffic(3_000, async (url) => [
+    await measure('map: about 240 services', xtrace('map', '--since', '6h', '--endpoint-url', url), {memory: true, runs: 3}),
+    await measure('map --json: about 240 services', xtrace('map', '--since', '6h', '--json', '--endpoint-url', url), {runs: 3}),
+  ], functions)
 }
 
 function searchBudgets(search: Measurement[], tail: TailResult) {
@@ -230,7 +241,7 @@ async function main(): Promise<void> {
     console.error(`bulk: ${bulk.wallMs} ms, loop estimate ${bulk.loop.estimatedMs} ms, ${bulk.speedup}x`)
   }
 
-  const search = SECTIONS.has('search') || !previous.search ? await measureSearch() : previous.search
+  const search = SECTIONS.has('search') || !previous.search ? [...(await measureSearch()), ...(await measureMap())] : previous.search
   let tail = previous.tail
   if (SECTIONS.has('search') || !tail) {
     console.error('tail following 20,000 traces (about 30 s)…')

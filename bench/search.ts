@@ -21,12 +21,12 @@ export interface TailResult {
   capped?: {printed: number; peakRssMb: number}
 }
 
-export async function withTraffic<T>(count: number, body: (url: string) => Promise<T>): Promise<T> {
+export async function withTraffic<T>(count: number, body: (url: string) => Promise<T>, functions?: string[]): Promise<T> {
   const aws = new LocalAws()
   aws.summariesPerPage = 100
   await aws.start()
   const now = Date.now() / 1000
-  const traffic = generateTraffic({count, seed: 1, start: now - 5 * 3600, end: now - 60})
+  const traffic = generateTraffic({count, seed: 1, start: now - 5 * 3600, end: now - 60, ...(functions ? {functions} : {})})
   for (const documents of traffic.documents.values()) aws.addDocuments(documents)
   try {
     return await body(aws.url)

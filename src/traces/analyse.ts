@@ -196,8 +196,11 @@ export function analyseLambda(nodes: TraceNode[], parentOf: Map<TraceNode, Trace
   return invocations
 }
 
-/** Duration less the union of the children's intervals, clipped to the node. Children are sorted by start. */
-export function computeSelfTimes(nodes: TraceNode[]): Map<string, number> {
+/**
+ * Duration less the union of the children's intervals, clipped to the node. Children are sorted by
+ * start; `childrenOverride` lets a Lambda attempt count the function segment that ran in it.
+ */
+export function computeSelfTimes(nodes: TraceNode[], childrenOverride: Map<TraceNode, TraceNode[]> = new Map()): Map<string, number> {
   const selfTime = new Map<string, number>()
   for (const node of nodes) {
     if (node.startTime === null || node.endTime === null) continue
@@ -206,7 +209,9 @@ export function computeSelfTimes(nodes: TraceNode[]): Map<string, number> {
     let covered = 0
     let runStart = -Infinity
     let runEnd = -Infinity
-    for (const child of node.children) {
+    const override = childrenOverride.get(node)
+    const children = override ? [...override].sort((a, b) => (a.startTime ?? Infinity) - (b.startTime ?? Infinity)) : node.children
+    for (const child of children) {
       if (child.startTime === null) continue
       const childStart = Math.max(start, child.startTime)
       const childEnd = Math.min(end, child.endTime ?? child.clippedEnd ?? end)
@@ -375,6 +380,8 @@ export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0): Tr
   const lambda = analyseLambda(nodes, parentOf)
   const byId = new Map(nodes.map((node) => [node.id, node]))
   const told = lambda.filter((invocation) => invocation.functionSegmentId !== undefined)
+  // The critical path and self times see a function segment under the attempt it ran in.
+  const lambdaChildren = lambdaPathChildren(lambda, byId)
   return {
     id: trace.id,
     roots: trace.roots,
@@ -386,8 +393,8 @@ export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0): Tr
     services: listServices(nodes, trace.roots),
     lambda,
     coldStart: told.length === 0 ? null : told.some((invocation) => invocation.coldStart),
-    criticalPath: computeCriticalPath(trace.roots, end, lambdaPathChildren(lambda, byId)),
-    selfTime: computeSelfTimes(nodes),
+    criticalPath: computeCriticalPath(trace.roots, end, lambdaChildren),
+    selfTime: computeSelfTimes(nodes, lambdaChildren),
     counts: countIssues(nodes),
     inProgress: settled.running,
     unfinished: settled.clipped,

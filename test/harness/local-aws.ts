@@ -23,6 +23,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net'
 
 import {type FilterableTrace, parseFilter} from './xray-filter.js'
+import {serviceGraph} from './xray-graph.js'
 import {type Summary, summarise} from './xray-summaries.js'
 
 export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'latency' | 'drop'
@@ -80,6 +81,7 @@ const XRAY_ROUTES: Record<string, string> = {
   'POST /TraceSummaries': 'GetTraceSummaries',
   'POST /GetTraceSegmentDestination': 'GetTraceSegmentDestination',
   'POST /GetSamplingRules': 'GetSamplingRules',
+  'POST /ServiceGraph': 'GetServiceGraph',
 }
 
 /** A trace summary GetTraceSummaries can return: which services it went through, and when. */
@@ -198,6 +200,7 @@ export class LocalAws {
     this.route('xray', 'BatchGetTraces', (request) => this.batchGetTraces(request))
     this.route('xray', 'PutTraceSegments', (request) => this.putTraceSegments(request))
     this.route('xray', 'GetTraceSummaries', (request) => this.getTraceSummaries(request))
+    this.route('xray', 'GetServiceGraph', (request) => this.getServiceGraph(request))
     this.route('xray', 'GetTraceSegmentDestination', () => jsonReply(200, this.segmentDestination))
     this.route('xray', 'GetSamplingRules', () => jsonReply(200, {SamplingRuleRecords: this.samplingRules}))
     this.route('sts', 'GetCallerIdentity', () =>
@@ -439,6 +442,28 @@ export class LocalAws {
     const page = matching.slice(offset, offset + this.summariesPerPage).map((c) => c.wire)
     const next = offset + this.summariesPerPage < matching.length ? String(offset + this.summariesPerPage) : undefined
     return jsonReply(200, {TraceSummaries: page, ApproximateTime: now / 1000, TracesProcessedCount: offset === 0 ? inWindow.length : 0, ...(next ? {NextToken: next} : {})})
+  }
+
+  /** Services per GetServiceGraph page; smaller values exercise NextToken. */
+  servicesPerPage = 100
+
+  /** GetServiceGraph over the stored documents (xray-graph.ts), paged by `servicesPerPage`. */
+  private getServiceGraph(request: ParsedRequest): Reply {
+    const input = JSON.parse(request.body || '{}') as {StartTime?: number; EndTime?: number; NextToken?: string; GroupName?: string}
+    if (typeof input.StartTime !== 'number' || typeof input.EndTime !== 'number') {
+      return restJsonError(400, 'InvalidRequestException', 'StartTime and EndTime are required')
+    }
+    if (input.EndTime - input.StartTime > this.maxSummaryWindowSeconds) {
+      return restJsonError(400, 'InvalidRequestException', `Time range must be less than ${this.maxSummaryWindowSeconds / 3600} hours`)
+    }
+    if (input.GroupName && input.GroupName !== 'Default') return restJsonError(400, 'InvalidRequestException', `Group ${input.GroupName} not found`)
+    const all = serviceGraph([...this.traces.values()].map((trace) => [...trace.documents.values()]), {start: input.StartTime, end: input.EndTime}, this.caller.account)
+    // Edges name services by reference id: a page must carry the services its edges point to, so
+    // paging here cuts the list and each page renumbers nothing (ids are the full list's indexes).
+    const offset = Number.parseInt(input.NextToken ?? '0', 10) || 0
+    const page = all.slice(offset, offset + this.servicesPerPage)
+    const next = offset + this.servicesPerPage < all.length ? String(offset + this.servicesPerPage) : undefined
+    return jsonReply(200, {Services: page, StartTime: input.StartTime, EndTime: input.EndTime, ContainsOldGroupVersions: false, ...(next ? {NextToken: next} : {})})
   }
 
   private putTraceSegments(request: ParsedRequest): Reply {

@@ -95,7 +95,7 @@ export function generateTraffic(options: {count: number; seed?: number; start: n
       docs.push({
         trace_id: id, id: gatewayId, name: `${fn}-gateway/prod`, origin: 'AWS::ApiGateway::Stage', start_time: start, end_time: end,
         http: {request: {method, url, client_ip: '198.51.100.7', user_agent: 'curl/8'}, response: {status}}, user, ...flags,
-        subsegments: [{id: invokeId, name: 'Lambda', namespace: 'aws', start_time: start + 0.004, end_time: end - 0.002, http: {response: {status: fault ? 502 : 200}}, aws: {operation: 'Invoke', function_name: fn}}],
+        subsegments: [{id: invokeId, name: 'Lambda', namespace: 'aws', start_time: start + 0.004, end_time: end - 0.002, ...(fault ? {fault: true} : {}), http: {response: {status: fault ? 502 : 200}}, aws: {operation: 'Invoke', function_name: fn}}],
       })
     }
     docs.push({
