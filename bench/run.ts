@@ -5,11 +5,13 @@
  *
  * Budgets (issue 3): start-up within 1.6x `node -e ''`; `show --file` of 100k nodes under 2 s and
  * 400 MB, time growing linearly (100k <= 12x the 10k time). Issue 4: bulk enable of 1,000 functions
- * at least 20x faster than a plain update-then-wait loop, with no failure, and a re-run that makes no
- * update call (bench/bulk.ts).
+ * with no failure, and a re-run that makes no update call (bench/bulk.ts; its speed-up over a plain
+ * loop is reported, see there why it is no longer a budget). Issue 14: 1,000 updates paced to Lambda's
+ * quota within 1.15x of its floor and never throttled, in one account and in 10 at once
+ * (bench/pacing.ts).
  *
- * BENCH_SECTIONS=startup,render,fetch,bulk runs only some sections; the others keep their figures
- * from the committed results.json.
+ * BENCH_SECTIONS=startup,render,fetch,bulk,pacing,search runs only some sections; the others keep
+ * their figures from the committed results.json.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -20,13 +22,14 @@ import {LocalAws} from '../test/harness/local-aws.js'
 import {installIam} from '../test/harness/local-iam.js'
 import {installLambda} from '../test/harness/local-lambda.js'
 import {benchBulk, type BulkResult} from './bulk.js'
+import {benchPacing, type PacingResult} from './pacing.js'
 import {generateTrace} from './generate.js'
 import {benchTail, type TailResult, withTraffic} from './search.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin/run.js')
 const RUNS = Number.parseInt(process.env.BENCH_RUNS ?? '7', 10)
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'startup,render,fetch,bulk,search').split(',').map((section) => section.trim()))
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'startup,render,fetch,bulk,pacing,search').split(',').map((section) => section.trim()))
 const work = mkdtempSync(join(tmpdir(), 'xtrace-bench-'))
 const env = {
   ...process.env,
@@ -102,6 +105,7 @@ interface Previous {
   render?: Measurement[]
   fetch?: Measurement[]
   bulk?: BulkResult
+  pacing?: PacingResult
   search?: Measurement[]
   tail?: TailResult
 }
@@ -241,6 +245,13 @@ async function main(): Promise<void> {
     console.error(`bulk: ${bulk.wallMs} ms, loop estimate ${bulk.loop.estimatedMs} ms, ${bulk.speedup}x`)
   }
 
+  let pacing = previous.pacing
+  if (SECTIONS.has('pacing') || !pacing) {
+    console.error('paced enable: 1,000 functions in one account, then 1,000 in each of 10 accounts (about 3 minutes)…')
+    pacing = await benchPacing(BIN, env)
+    console.error(`pacing: one account ${pacing.single.wallMs} ms (${pacing.single.ratio}x its floor), 10 accounts ${pacing.accounts.wallMs} ms (${pacing.accounts.ratio}x)`)
+  }
+
   const search = SECTIONS.has('search') || !previous.search ? [...(await measureSearch()), ...(await measureMap())] : previous.search
   let tail = previous.tail
   if (SECTIONS.has('search') || !tail) {
@@ -270,7 +281,13 @@ async function main(): Promise<void> {
       actual: Math.round((hundredK.medianMs / tenK.medianMs) * 100) / 100,
       met: hundredK.medianMs / tenK.medianMs <= 12,
     },
-    {budget: `bulk enable of ${bulk.functions} functions >= 20x a plain loop (default concurrency)`, limit: 20, actual: bulk.speedup, met: bulk.speedup >= 20},
+    ...[pacing.single, pacing.accounts].flatMap((run) => {
+      const where = run.accounts === 1 ? 'one account' : `${run.accounts} accounts at once`
+      return [
+        {budget: `paced enable, ${run.functionsPerAccount} functions in ${where}: within 1.15x of the quota's floor`, limit: 1.15, actual: run.ratio, met: run.ratio <= 1.15},
+        {budget: `paced enable, ${where}: no call throttled`, limit: 0, actual: run.throttledCalls, met: run.throttledCalls === 0},
+      ]
+    }),
     {budget: 'bulk enable: no failure', limit: 0, actual: bulk.summary.failed + bulk.summary.skipped, met: bulk.summary.failed + bulk.summary.skipped === 0},
     {budget: 'bulk re-run: no update call', limit: 0, actual: bulk.rerun.updateCalls, met: bulk.rerun.updateCalls === 0},
     ...searchBudgets(search, tail),
@@ -287,6 +304,7 @@ async function main(): Promise<void> {
     render,
     fetch,
     bulk,
+    pacing,
     search,
     tail,
     budgets,
@@ -333,17 +351,32 @@ in ${(tail.wallMs / 1000).toFixed(1)} s, peak RSS ${tail.peakRssMb} MB (V8 grows
 (\`--max-old-space-size=64\`) the same run printed ${tail.capped?.printed.toLocaleString('en-US') ?? '?'} with a peak RSS of ${tail.capped?.peakRssMb ?? '?'} MB: what tail keeps does not grow with the
 traces it has seen (ids leave the dedupe set once no poll can reach them).
 
-## Bulk enable (issue 4)
+## Paced to Lambda's quotas (issue 14)
+
+\`xtrace enable --all --yes --json\` on an endpoint that enforces Lambda's quotas per account and region (${pacing.quota} control-plane
+calls a second, 100 GetFunction; beyond them it answers 429), every update InProgress for ${pacing.settleMs} ms. The floor is what the
+quota allows: N updates / ${pacing.quota} a second, plus one settle; with several accounts, the slowest account's floor.
+
+| run | wall time | quota's floor | ratio | update calls | calls throttled | result |
+| --- | ---: | ---: | ---: | ---: | ---: | --- |
+${[pacing.single, pacing.accounts]
+  .map((run) => `| ${run.functionsPerAccount.toLocaleString('en-US')} functions, ${run.accounts === 1 ? 'one account' : `each of ${run.accounts} accounts`} | ${(run.wallMs / 1000).toFixed(1)} s | ${(run.floorMs / 1000).toFixed(1)} s | ${run.ratio}x | ${run.updateCalls} | ${run.throttledCalls} | ${run.summary.changed} changed, ${run.summary.failed} failed |`)
+  .join('\n')}
+
+## Bulk enable in a busy account (issues 4 and 14)
 
 \`xtrace enable --match 'fn-*' --yes --json\` over ${bulk.functions} functions on the local endpoint: every update stays
-InProgress for ${bulk.settleMs} ms, ${Math.round(bulk.throttledShare * 100)}% of all calls are throttled at random, ${bulk.concurrency} concurrency.
+InProgress for ${bulk.settleMs} ms; the endpoint allows ${bulk.quota} control-plane calls a second and someone else spends ${bulk.othersRate} of them
+all along, so xtrace meets throttles it did not cause; ${bulk.concurrency} concurrency. (Until issue 14 this benchmark throttled 10% of
+calls at random whatever their rate, a model no real account follows; see bench/bulk.ts.)
 
 | | |
 | --- | --- |
-| wall time | ${(bulk.wallMs / 1000).toFixed(1)} s |
+| wall time | ${(bulk.wallMs / 1000).toFixed(1)} s (floor of the share left: ${(bulk.shareFloorMs / 1000).toFixed(1)} s) |
 | result | ${bulk.summary.changed} changed, ${bulk.summary.unchanged} unchanged, ${bulk.summary.skipped} skipped, ${bulk.summary.failed} failed |
 | calls made | ${Object.entries(bulk.calls).map(([operation, count]) => `${operation} ${count}`).join(', ')} |
-| calls throttled (and retried) | ${bulk.throttledCalls} |
+| xtrace's calls throttled (and retried, paced slower) | ${bulk.throttledCalls} |
+| someone else's calls | ${bulk.othersCalls}, ${bulk.othersThrottled} of them throttled |
 | plain loop (update, then the same SDK waiter, one function at a time) | ${bulk.loop.perFunctionMs} ms a function over a sample of ${bulk.loop.sample}: ${(bulk.loop.estimatedMs / 1000).toFixed(0)} s for ${bulk.functions} |
 | speed-up | **${bulk.speedup}x** |
 | re-run | ${(bulk.rerun.wallMs / 1000).toFixed(1)} s, ${bulk.rerun.updateCalls} update calls, ${bulk.rerun.summary.unchanged} unchanged |

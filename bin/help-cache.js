@@ -3,8 +3,9 @@
 // call per (version, width, colour) renders through oclif and keeps the text in the user's cache
 // directory (0600); later calls print it without loading oclif. XTRACE_NO_HELP_CACHE=1 turns it off.
 import {mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {homedir} from 'node:os'
 import {join} from 'node:path'
+
+import {xtraceDirectory} from '../dist/util/xdg.js'
 
 const HELP_FLAGS = new Set(['--help', '-h'])
 const WORD = /^[a-z][a-z-]*$/
@@ -34,9 +35,7 @@ export function isOwnHelp(args, root) {
 }
 
 function cacheDirectory(env) {
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'xtrace', 'help')
-  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'xtrace', 'cache', 'help')
-  return join(homedir(), '.cache', 'xtrace', 'help')
+  return join(xtraceDirectory('cache', env), 'help')
 }
 
 /** Everything the rendered text depends on; the manifest's size and time stand for the build. */

@@ -22,18 +22,11 @@ if (args.length === 1 && args[0] === '--version') {
     const {execute} = await import('@oclif/core')
     await execute({dir: import.meta.url})
     store?.()
+    // Ending by process.exit() rather than by draining the event loop: when Node ends by draining, its
+    // teardown closes the signal handles first, which gives SIGINT back its default action, and a
+    // Ctrl-C landing in that window, after the report, killed the process by signal (exit 130 instead
+    // of the run's own code). process.exit() leaves the handlers in place to the end.
+    const {exitWhenWritten} = await import('../dist/cli/exit.js')
     await exitWhenWritten()
   }
-}
-
-/**
- * Ends the process once stdout and stderr are written, instead of letting the event loop drain. When
- * Node ends by draining, its teardown closes the signal handles first, which gives SIGINT back its
- * default action: a Ctrl-C landing in that window, after the report, killed the process by signal
- * (exit 130 instead of the run's own code). process.exit() leaves the handlers in place to the end.
- */
-async function exitWhenWritten() {
-  const flushed = (stream) => new Promise((resolve) => (stream.writableLength > 0 ? stream.write('', resolve) : resolve()))
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)])
-  process.exit()
 }

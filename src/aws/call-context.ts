@@ -14,6 +14,8 @@ export interface CallContext {
   endpoint?: string
   region?: string
   profile?: string
+  /** The account reached through an assumed role (--accounts / --org). */
+  account?: string
   /** Milliseconds from the call's start to its failure, retries included. */
   elapsedMs: number
   connectSeconds: number
@@ -46,6 +48,25 @@ export function isRegionMissing(error: unknown): boolean {
   return e?.name === 'RegionMissing' || /region is missing/i.test(e?.message ?? '')
 }
 
+/** A failed call, as a listener sees it: after the SDK's retries, before the caller does. */
+export type FailureListener = (error: unknown, call: {commandName: string; input: unknown}) => void
+
+const failureListeners = new WeakMap<object, Set<FailureListener>>()
+
+/**
+ * Tells `listener` of every call of this client that fails, until the returned function is called.
+ * For code that does not make the calls itself (the SDK's waiters swallow errors and poll on).
+ */
+export function onCallFailure(sdkClient: object, listener: FailureListener): () => void {
+  let listeners = failureListeners.get(sdkClient)
+  if (!listeners) {
+    listeners = new Set()
+    failureListeners.set(sdkClient, listeners)
+  }
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
 export function attachCallContext(sdkClient: object, service: string, options: AwsOptions, timeouts: {connectSeconds: number; readSeconds: number}): void {
   const client = sdkClient as Stackable
   const {connectSeconds, readSeconds} = timeouts
@@ -66,6 +87,7 @@ export function attachCallContext(sdkClient: object, service: string, options: A
         const endpoint = context[ENDPOINT_KEY] ?? options.endpointUrl
         if (typeof endpoint === 'string') stamp.endpoint = endpoint
         if (options.profile) stamp.profile = options.profile
+        if (options.account) stamp.account = options.account
         try {
           stamp.region = await client.config.region()
         } catch {
@@ -80,6 +102,7 @@ export function attachCallContext(sdkClient: object, service: string, options: A
         }
         Object.defineProperty(error, STAMP, {value: stamp, enumerable: false})
       }
+      for (const listener of failureListeners.get(sdkClient) ?? []) listener(error, {commandName: String(context.commandName ?? ''), input: (args as {input?: unknown}).input})
       throw error
     }
   }

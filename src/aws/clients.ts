@@ -1,10 +1,12 @@
 import type {IAMClient} from '@aws-sdk/client-iam'
 import type {LambdaClient} from '@aws-sdk/client-lambda'
+import type {OrganizationsClient} from '@aws-sdk/client-organizations'
 import type {ResourceGroupsTaggingAPIClient} from '@aws-sdk/client-resource-groups-tagging-api'
 import type {STSClient} from '@aws-sdk/client-sts'
 import type {XRayClient} from '@aws-sdk/client-xray'
 
 import {attachCallContext} from './call-context.js'
+import {attachPacing, type LambdaPacer} from './pacing.js'
 
 /**
  * The only place that builds AWS SDK clients. Modules are imported here, lazily, so that
@@ -17,6 +19,15 @@ import {attachCallContext} from './call-context.js'
  * hang a command), and every failure carries where it went and how long it took (call-context.ts).
  */
 
+/** Temporary credentials, as the SDK takes them from a provider function. */
+export interface TemporaryCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+  /** The SDK asks the provider again in the last 5 minutes before it. */
+  expiration?: Date
+}
+
 export interface AwsOptions {
   profile?: string
   region?: string
@@ -27,6 +38,10 @@ export interface AwsOptions {
   connectTimeout?: number
   /** Seconds to wait for an answer (and between bytes of it); 0 waits forever. */
   readTimeout?: number
+  /** Credentials of another account (an assumed role); default: the SDK's chain. */
+  credentials?: () => Promise<TemporaryCredentials>
+  /** The account the credentials reach, when known: named in errors. */
+  account?: string
 }
 
 /** Defaults: a few seconds to connect, tens of seconds for an answer (the largest X-Ray pages take a few). */
@@ -68,6 +83,7 @@ function commonConfig(options: AwsOptions): Record<string, unknown> {
   if (options.profile) config.profile = options.profile
   if (options.region) config.region = options.region
   if (options.endpointUrl) config.endpoint = options.endpointUrl
+  if (options.credentials) config.credentials = options.credentials
   return config
 }
 
@@ -90,10 +106,13 @@ export async function createXRayClient(options: AwsOptions): Promise<XRayClient>
   return built(new XRayClient(commonConfig(options)), 'xray', options)
 }
 
-export async function createLambdaClient(options: AwsOptions): Promise<LambdaClient> {
+/** With a pacer, every call waits for Lambda's quota of the account and region (pacing.ts). */
+export async function createLambdaClient(options: AwsOptions, pacer?: LambdaPacer): Promise<LambdaClient> {
   quietSdk()
   const {LambdaClient} = await import('@aws-sdk/client-lambda')
-  return built(new LambdaClient(commonConfig(options)), 'lambda', options)
+  const client = built(new LambdaClient(commonConfig(options)), 'lambda', options)
+  if (pacer) attachPacing(client, pacer)
+  return client
 }
 
 /** IAM is global: the SDK picks the partition's IAM endpoint from whichever region is set. */
@@ -113,4 +132,11 @@ export async function createStsClient(options: AwsOptions): Promise<STSClient> {
   quietSdk()
   const {STSClient} = await import('@aws-sdk/client-sts')
   return built(new STSClient(commonConfig(options)), 'sts', options)
+}
+
+/** Organizations is global: its endpoint lives in us-east-1 whatever region is set. */
+export async function createOrganizationsClient(options: AwsOptions): Promise<OrganizationsClient> {
+  quietSdk()
+  const {OrganizationsClient} = await import('@aws-sdk/client-organizations')
+  return built(new OrganizationsClient(commonConfig({...options, region: options.region ?? 'us-east-1'})), 'organizations', options)
 }

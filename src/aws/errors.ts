@@ -1,6 +1,6 @@
 import {AwsCallError, XtraceError} from '../errors.js'
 import {callContextOf, isRegionMissing} from './call-context.js'
-import {sanitize, sanitizeLines} from '../render/sanitize.js'
+import {sanitize, sanitizeLines} from '../text/sanitize.js'
 
 /**
  * SDK errors mapped, once, to messages that say what happened and what to do next.
@@ -152,6 +152,13 @@ export function mapAwsError(error: unknown, context: AwsErrorContext): XtraceErr
           ? `check --endpoint-url / AWS_ENDPOINT_URL (now ${endpointWhere}): it may point at something other than AWS (a proxy, an emulator without this call)`
           : 'a proxy between you and AWS may have answered instead: check HTTPS_PROXY and the network',
       ],
+      cause: error,
+    })
+  }
+  if ((ACCESS_DENIED.has(name) || status === 403) && /service control polic/i.test(message)) {
+    return new AwsCallError(`access denied: a service control policy of the organization denies ${context.action}${call?.account ? ` in account ${call.account}` : ''}`, {
+      code: 'SCP_DENIED',
+      suggestions: ['an SCP overrides every IAM policy of the account: ask the organization\'s administrators to allow it (or leave the account out)'],
       cause: error,
     })
   }

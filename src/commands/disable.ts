@@ -1,8 +1,8 @@
 
-import {changeFlags, functionArgs, multiRegionAwsFlags, selectionFlags} from '../flags.js'
+import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
 import type {ChangeJson} from '../render/changes.js'
-import {TracingChangeCommand} from '../tracing/change-command.js'
-import {CHANGE_EXIT_CODES} from '../tracing/help.js'
+import {TracingChangeCommand} from '../cli/change-command.js'
+import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
 
 export default class Disable extends TracingChangeCommand {
   static override summary = 'Turn Active X-Ray tracing off again (back to PassThrough).'
@@ -17,6 +17,7 @@ export default class Disable extends TracingChangeCommand {
     {description: 'Disable one function', command: '<%= config.bin %> <%= command.id %> orders-api'},
     {description: 'Disable everything in a region, after checking the plan', command: '<%= config.bin %> <%= command.id %> --all --dry-run'},
     {description: 'Disable by tag, without a prompt, and print JSON', command: '<%= config.bin %> <%= command.id %> --tag env=dev --yes --json'},
+    {description: 'The same in two accounts, through a role of your own', command: '<%= config.bin %> <%= command.id %> --tag env=dev --accounts 111122223333,444455556666 --role-name xtrace-operator'},
   ]
 
   static override strict = false
@@ -26,7 +27,9 @@ export default class Disable extends TracingChangeCommand {
   static override flags = {
     ...changeFlags,
     ...selectionFlags,
+    ...accountFlags,
     ...multiRegionAwsFlags,
+    ...pacingFlags,
   }
 
   public async run(): Promise<ChangeJson> {

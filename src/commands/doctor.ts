@@ -1,23 +1,26 @@
 import {setMaxListeners} from 'node:events'
 
+import type {LambdaClient} from '@aws-sdk/client-lambda'
 import {Args, Flags, ux} from '@oclif/core'
 
-import {XtraceCommand} from '../base-command.js'
-import {RegionalClients} from '../aws/regions.js'
-import {failed, summariseChecks} from '../doctor/checks.js'
-import {applyFixes, type FixOutcome, planFixes, planIsEmpty, plannedOutcomes} from '../doctor/fix.js'
-import {type DoctorReport, examine} from '../doctor/run.js'
+import {type AccountFailure, type AccountTarget, reachAccounts, spansAccounts, targetFinder} from '../aws/accounts.js'
+import {XtraceCommand} from '../cli/base-command.js'
+import {check, failed, summariseChecks} from '../doctor/checks.js'
+import {applyFixes, type FixOutcome, type FixPlan, planFixes, planIsEmpty, plannedOutcomes} from '../doctor/fix.js'
+import {type DoctorOptions, type DoctorReport, examine} from '../doctor/run.js'
 import {parseSince} from '../doctor/traffic.js'
 import {ExitCode, XtraceError} from '../errors.js'
-import {awsOptionsFrom, DEFAULT_CONCURRENCY, multiRegionAwsFlags, selectionFlags} from '../flags.js'
-import {currentTerminal, makeChalk, supportsUnicode} from '../output.js'
+import {accountFlags, accountScopeFrom, awsOptionsFrom, changeFlags, DEFAULT_CONCURRENCY, multiRegionAwsFlags, pacingFlags, ratesFrom, selectionFlags} from '../cli/flags.js'
+import {currentTerminal, makeChalk, supportsUnicode} from '../cli/output.js'
 import {RolePermissionReader, XRAY_WRITE_POLICY} from '../permissions/role.js'
-import {confirmChange} from '../prompt.js'
+import {confirmChange} from '../cli/prompt.js'
 import {allChecks, type DoctorJson, renderDoctor, renderFixOutcomes, renderFixPlan, toDoctorJson} from '../render/doctor.js'
 import {plural} from '../render/format.js'
 import {JournalWriter, plannedChange} from '../tracing/journal.js'
 import {parseFunctionRef} from '../tracing/refs.js'
-import {selectionFromArgs} from '../tracing/selection.js'
+import {runPool} from '../util/pool.js'
+import type {FunctionState} from '../tracing/select.js'
+import {selectionFromArgs} from '../cli/selection.js'
 
 export default class Doctor extends XtraceCommand {
   static override summary = "Find why a function's traces do not arrive; fix what is safe."
@@ -34,6 +37,7 @@ export default class Doctor extends XtraceCommand {
     {description: 'See what --fix would change, then fix it', command: '<%= config.bin %> <%= command.id %> orders-api --fix --dry-run\n<%= config.bin %> <%= command.id %> orders-api --fix'},
     {description: 'In CI: fail when a check fails or cannot be decided', command: '<%= config.bin %> <%= command.id %> --all --strict --json > doctor.json'},
     {description: 'Look for traces over the last two hours', command: '<%= config.bin %> <%= command.id %> --match "orders-*" --since 2h'},
+    {description: 'Check every member account of the organization', command: '<%= config.bin %> <%= command.id %> --org --region us-east-1 --no-aliases'},
   ]
 
   static override strict = false
@@ -44,91 +48,155 @@ export default class Doctor extends XtraceCommand {
 
   static override flags = {
     fix: Flags.boolean({description: `attach ${XRAY_WRITE_POLICY} where missing and set Active (asks first, unless --yes)`}),
-    'dry-run': Flags.boolean({description: 'with --fix: show what would change, change nothing'}),
-    yes: Flags.boolean({char: 'y', description: 'do not ask before fixing (needed without a terminal)'}),
+    'dry-run': {...changeFlags['dry-run'], description: 'with --fix: show what would change, change nothing'},
+    yes: {...changeFlags.yes, description: 'do not ask before fixing (needed without a terminal)'},
     since: Flags.string({description: 'how far back to look for traces (e.g. 15m, 2h; at most 24h)', default: '15m', helpValue: 'DURATION'}),
     verbose: Flags.boolean({char: 'v', description: 'list passing checks of every function too'}),
     strict: Flags.boolean({description: 'exit 1 when a check could not be decided, as well as when one failed (for CI)'}),
     aliases: Flags.boolean({description: 'check aliases on published versions (one ListAliases per function; --no-aliases skips it in big accounts)', default: true, allowNo: true}),
     ascii: Flags.boolean({description: 'plain ASCII marks instead of ✔ ⚠ ✖', allowNo: true}),
-    concurrency: Flags.integer({description: 'functions changed at the same time by --fix', default: DEFAULT_CONCURRENCY, min: 1, max: 100, helpValue: 'N'}),
+    concurrency: {...changeFlags.concurrency, description: `with --fix: ${changeFlags.concurrency.description}`},
     ...selectionFlags,
+    ...accountFlags,
     ...multiRegionAwsFlags,
+    ...pacingFlags,
   }
 
   public async run(): Promise<DoctorJson> {
     const {argv, flags} = await this.parse(Doctor)
     const selection = selectionFromArgs(argv as string[], flags)
+    const scope = accountScopeFrom(flags, 'doctor')
+    const spanning = spansAccounts(scope)
     const aws = awsOptionsFrom(flags)
-    const options = {aws, sinceSeconds: parseSince(flags.since), bin: this.config.bin, aliases: flags.aliases}
-    const regional = new RegionalClients(aws)
+    const options: Omit<DoctorOptions, 'account'> = {aws, sinceSeconds: parseSince(flags.since), bin: this.config.bin, aliases: flags.aliases}
     const terminal = currentTerminal()
     const style = {
       chalk: makeChalk(terminal),
       ascii: flags.ascii ?? !supportsUnicode(terminal),
       verbose: flags.verbose,
       strict: flags.strict,
+      accounts: spanning,
       ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {}),
     }
     const text = !this.jsonEnabled()
     const spinner = text && process.stderr.isTTY === true
-    if (spinner) ux.action.start('Examining')
-    const report = await examine(regional, flags.region ?? [], selection, options).finally(() => spinner && ux.action.stop())
-    this.warnAll(report.warnings)
-    if (text) this.log(renderDoctor(report, style))
+    const reached = await reachAccounts(aws, scope, ratesFrom(flags))
+    try {
+      if (spinner) ux.action.start('Examining')
+      // A few accounts at a time: each examines its functions with its own concurrency.
+      const parts = (await runPool(reached.targets, 4, async (target) => ({
+        target,
+        report: await examine(target.regional, flags.region ?? [], selection, {...options, ...(target.id && spanning ? {account: target.id} : {})}),
+      })).finally(() => spinner && ux.action.stop())).filter((part) => part !== undefined)
+      const report = merge(parts.map((part) => part.report), reached.failures)
+      this.warnAll(report.warnings)
+      if (text) this.log(renderDoctor(report, style))
 
-    let fixes: FixOutcome[] | undefined
-    let final = report
-    const usable = report.regions.every((region) => !region.checks.some((c) => c.id === 'account.credentials' && c.status === 'fail'))
-    if ((flags.fix || flags['dry-run']) && usable) {
-      const plan = planFixes(report)
-      if (text) this.log(`\n${renderFixPlan(plan, style, flags['dry-run'] || planIsEmpty(plan))}`)
-      if (flags['dry-run']) {
-        fixes = plannedOutcomes(plan)
-      } else if (!planIsEmpty(plan)) {
-        const what = `${plan.attach.length > 0 ? `attaching ${XRAY_WRITE_POLICY} to ${plural(plan.attach.length, 'role')}` : ''}${plan.attach.length > 0 && plan.enable.length > 0 ? ' and ' : ''}${plan.enable.length > 0 ? `enabling ${plural(plan.enable.length, 'function')}` : ''}`
-        if (!(await confirmChange('Apply these fixes?', {yes: flags.yes, what}))) {
-          throw new XtraceError('nothing was changed', {code: 'DECLINED', exit: ExitCode.failed, suggestions: ['check the plan with --fix --dry-run; --yes skips the question']})
-        }
-        const outcome = await this.applyAndRecheck(report, plan, regional, {...options, skipAccount: true}, flags.concurrency)
-        fixes = outcome.fixes
-        final = outcome.report
-        if (text) this.log(`\n${renderFixOutcomes(fixes, style)}\n\n${renderDoctor({regions: [], missing: [], warnings: [], functions: outcome.rechecked}, {...style, verbose: false})}`)
-        if (outcome.interrupted) {
-          if (!text) this.logJson(toDoctorJson(final, fixes))
-          this.exit(ExitCode.interrupted)
+      let fixes: FixOutcome[] | undefined
+      let final = report
+      const usable = parts.filter((part) => part.report.regions.every((region) => !region.checks.some((c) => c.id === 'account.credentials' && c.status === 'fail')))
+      if ((flags.fix || flags['dry-run']) && usable.length > 0) {
+        const plans = usable.map((part) => ({target: part.target, report: part.report, plan: planFixes(part.report)}))
+        const plan = mergePlans(plans.map((item) => item.plan))
+        if (text) this.log(`\n${renderFixPlan(plan, style, flags['dry-run'] || planIsEmpty(plan))}`)
+        if (flags['dry-run']) {
+          fixes = plannedOutcomes(plan)
+        } else if (!planIsEmpty(plan)) {
+          const what = `${plan.attach.length > 0 ? `attaching ${XRAY_WRITE_POLICY} to ${plural(plan.attach.length, 'role')}` : ''}${plan.attach.length > 0 && plan.enable.length > 0 ? ' and ' : ''}${plan.enable.length > 0 ? `enabling ${plural(plan.enable.length, 'function')}` : ''}`
+          if (!(await confirmChange('Apply these fixes?', {yes: flags.yes, what}))) {
+            throw new XtraceError('nothing was changed', {code: 'DECLINED', exit: ExitCode.failed, suggestions: ['check the plan with --fix --dry-run; --yes skips the question']})
+          }
+          const outcome = await this.applyAndRecheck(plans, reached.targets, {...options, skipAccount: true}, flags.concurrency ?? DEFAULT_CONCURRENCY, flags.region ?? [], spanning)
+          fixes = outcome.fixes
+          const rechecked = new Map(outcome.rechecked.map((item) => [item.fn.arn, item]))
+          final = {...report, functions: report.functions.map((item) => rechecked.get(item.fn.arn) ?? item)}
+          if (text) this.log(`\n${renderFixOutcomes(fixes, style)}\n\n${renderDoctor({regions: [], missing: [], warnings: [], functions: outcome.rechecked}, {...style, verbose: false})}`)
+          if (outcome.interrupted) {
+            process.exitCode = ExitCode.interrupted
+            return toDoctorJson(final, fixes)
+          }
         }
       }
+      if (failed(summariseChecks(allChecks(final)), flags.strict)) process.exitCode = ExitCode.failed
+      return toDoctorJson(final, fixes)
+    } finally {
+      await reached.destroy()
     }
-    if (failed(summariseChecks(allChecks(final)), flags.strict)) process.exitCode = ExitCode.failed
-    return toDoctorJson(final, fixes)
   }
 
-  private async applyAndRecheck(report: DoctorReport, plan: ReturnType<typeof planFixes>, regional: RegionalClients, options: Parameters<typeof examine>[3], concurrency: number) {
+  /** Applies each account's fixes (one journal for all), then examines again what they touched. */
+  private async applyAndRecheck(
+    plans: {target: AccountTarget; report: DoctorReport; plan: FixPlan}[],
+    targets: AccountTarget[],
+    options: Omit<DoctorOptions, 'account'>,
+    concurrency: number,
+    regions: string[],
+    spanning: boolean,
+  ) {
+    const targetOf = targetFinder(targets)
     const journal = JournalWriter.create(
       {command: 'doctor', mode: 'Active'},
-      plan.enable.map((fn) => plannedChange(fn, 'Active')),
+      plans.flatMap(({plan}) => plan.enable.map((fn) => plannedChange(fn, 'Active', targetOf(fn).roleArn))),
     )
     const controller = new AbortController()
     setMaxListeners(0, controller.signal)
-    const stop = () => controller.abort()
-    process.on('SIGINT', stop)
-    const lambdas = await regional.all()
-    let fixes: FixOutcome[]
+    await this.interrupts.proceed()
+    this.interrupts.changing({
+      stop: () => {
+        controller.abort()
+        this.printToStderr('stopping: no new fix starts; letting the ones in flight finish (Ctrl-C again to quit now)')
+      },
+      quit: () => {
+        journal.close()
+        this.printToStderr(`interrupted: fixes in flight may have landed; ${this.config.bin} restore ${journal.id} undoes the tracing changes`)
+      },
+    })
+    const fixes: FixOutcome[] = []
     try {
-      const reader = new RolePermissionReader(await regional.iam(report.functions[0]?.fn.region))
-      fixes = (await applyFixes(plan, {reader, journal, lambdaFor: (region) => lambdas.get(region)!.lambda, concurrency, signal: controller.signal})).outcomes
+      await Promise.all(plans.map(async ({target, plan, report}) => {
+        const lambdas = new Map<string, LambdaClient>()
+        for (const fn of plan.enable) if (!lambdas.has(fn.region)) lambdas.set(fn.region, (await target.regional.forRegion(fn.region)).lambda)
+        const reader = new RolePermissionReader(await target.regional.iam(report.functions[0]?.fn.region))
+        fixes.push(...(await applyFixes(plan, {reader, journal, lambdaFor: (fn: FunctionState) => lambdas.get(fn.region)!, concurrency, signal: controller.signal, ...(spanning && target.id ? {account: target.id} : {})})).outcomes)
+      }))
     } finally {
-      this.holdInterruptsUntilReported()
-      process.off('SIGINT', stop)
+      this.interrupts.changesOver()
       journal.close()
     }
+    await this.interrupts.proceed()
     // Check again what the fixes touched; the rest of the report stands.
-    const affectedRoles = new Set(plan.attach.map((a) => a.role))
-    const affected = report.functions.filter((item) => affectedRoles.has(item.fn.role) || plan.enable.some((fn) => fn.arn === item.fn.arn))
-    const again = await examine(new RegionalClients(options.aws), [], {refs: affected.map((item) => parseFunctionRef(item.fn.arn)), all: false, match: [], tags: []}, options)
-    const byArn = new Map(again.functions.map((item) => [item.fn.arn, item]))
-    const functions = report.functions.map((item) => byArn.get(item.fn.arn) ?? item)
-    return {fixes, report: {...report, functions}, rechecked: again.functions, interrupted: controller.signal.aborted}
+    const again = await Promise.all(plans.map(async ({target, plan, report}) => {
+      const affectedRoles = new Set(plan.attach.map((a) => a.role))
+      const affected = report.functions.filter((item) => affectedRoles.has(item.fn.role) || plan.enable.some((fn) => fn.arn === item.fn.arn))
+      if (affected.length === 0) return []
+      const regionsOf = [...new Set([...regions, ...affected.map((item) => item.fn.region)])]
+      const rechecked = await examine(target.regional, regionsOf, {refs: affected.map((item) => parseFunctionRef(item.fn.arn)), all: false, match: [], tags: []}, {...options, ...(spanning && target.id ? {account: target.id} : {})})
+      return rechecked.functions
+    }))
+    return {fixes, rechecked: again.flat(), interrupted: controller.signal.aborted}
   }
+}
+
+/** One report of several accounts' reports, with the accounts that could not be reached as failed checks. */
+function merge(reports: DoctorReport[], failures: AccountFailure[]): DoctorReport {
+  const unreachable = failures.map((failure) => ({
+    region: failure.region ?? '*',
+    account: failure.account,
+    checks: [{...check('account.reach', 'fail', failure.message, failure.suggestions[0]), account: failure.account}],
+  }))
+  const functions = reports.flatMap((report) => report.functions)
+  // A name missing from one account is no failure when another account has it.
+  const found = new Set(functions.map((item) => item.fn.name))
+  const missing = new Map<string, DoctorReport['missing'][number]>()
+  for (const item of reports.flatMap((report) => report.missing)) if (!found.has(item.function ?? '') && !missing.has(item.function ?? '')) missing.set(item.function ?? '', item)
+  return {
+    regions: [...unreachable, ...reports.flatMap((report) => report.regions)],
+    functions,
+    missing: [...missing.values()],
+    warnings: reports.flatMap((report) => report.warnings),
+  }
+}
+
+function mergePlans(plans: FixPlan[]): FixPlan {
+  return {attach: plans.flatMap((plan) => plan.attach), enable: plans.flatMap((plan) => plan.enable), manual: plans.flatMap((plan) => plan.manual)}
 }

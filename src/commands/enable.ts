@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {changeFlags, functionArgs, multiRegionAwsFlags, selectionFlags} from '../flags.js'
+import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
 import type {ChangeJson} from '../render/changes.js'
-import {TracingChangeCommand} from '../tracing/change-command.js'
-import {CHANGE_EXIT_CODES} from '../tracing/help.js'
+import {TracingChangeCommand} from '../cli/change-command.js'
+import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
 
 export default class Enable extends TracingChangeCommand {
   static override summary = 'Turn on Active X-Ray tracing for Lambda functions.'
@@ -20,6 +20,7 @@ export default class Enable extends TracingChangeCommand {
     {description: 'Enable every function whose name starts with orders-, granting the X-Ray permission where missing', command: '<%= config.bin %> <%= command.id %> --match "orders-*" --attach-policy'},
     {description: 'See what would change for a team\'s functions in two regions', command: '<%= config.bin %> <%= command.id %> --tag team=payments --region us-east-1 --region eu-west-1 --dry-run'},
     {description: 'Enable the functions listed in a file, without a prompt (CI)', command: '<%= config.bin %> <%= command.id %> - --yes < functions.txt'},
+    {description: 'Every function of every member account of an organizational unit, in two regions', command: '<%= config.bin %> <%= command.id %> --all --org --ou ou-ab12-cdef3456 --region us-east-1 --region eu-west-1 --attach-policy'},
   ]
 
   static override strict = false
@@ -30,7 +31,9 @@ export default class Enable extends TracingChangeCommand {
     'attach-policy': Flags.boolean({description: 'attach AWSXRayDaemonWriteAccess to execution roles that lack the X-Ray permissions (asks first, unless --yes)'}),
     ...changeFlags,
     ...selectionFlags,
+    ...accountFlags,
     ...multiRegionAwsFlags,
+    ...pacingFlags,
   }
 
   public async run(): Promise<ChangeJson> {

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
-import {XtraceCommand} from '../base-command.js'
-import {awsFlags, awsOptionsFrom, windowFlags} from '../flags.js'
+import {XtraceCommand} from '../cli/base-command.js'
+import {awsFlags, awsOptionsFrom, windowFlags} from '../cli/flags.js'
 import type {ServiceGraph} from '../map/graph.js'
-import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
+import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../cli/output.js'
 import {functionNameOf} from '../traces/filter.js'
 import {resolveWindow} from '../traces/window.js'
 

@@ -1,16 +1,16 @@
 import {Args, Flags} from '@oclif/core'
 
-import {RegionalClients} from '../aws/regions.js'
+import {accountFailure, reachRecorded, targetFinder} from '../aws/accounts.js'
 import {InputError, UsageError} from '../errors.js'
-import {awsFlags, awsOptionsFrom, changeFlags} from '../flags.js'
-import {currentTerminal, makeChalk} from '../output.js'
+import {awsFlags, awsOptionsFrom, changeFlags, pacingFlags, ratesFrom} from '../cli/flags.js'
+import {currentTerminal, makeChalk} from '../cli/output.js'
 import type {ChangeJson} from '../render/changes.js'
 import {renderOperations, type OperationsJson, toOperationsJson} from '../render/operations.js'
 import {roleNameFromArn} from '../permissions/role.js'
-import {sanitize} from '../render/sanitize.js'
-import {planChange} from '../tracing/apply.js'
-import {TracingChangeCommand} from '../tracing/change-command.js'
-import {CHANGE_EXIT_CODES} from '../tracing/help.js'
+import {sanitize} from '../text/sanitize.js'
+import {planChange} from '../tracing/plan.js'
+import {TracingChangeCommand} from '../cli/change-command.js'
+import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
 import {listOperations, type Operation, restorableEntries, stateDirectory} from '../tracing/journal.js'
 import {READ_CONCURRENCY, readFunction} from '../tracing/select.js'
 import {runPool} from '../util/pool.js'
@@ -36,8 +36,10 @@ export default class Restore extends TracingChangeCommand {
 
   static override flags = {
     list: Flags.boolean({description: 'list the recorded operations, newest first, and change nothing'}),
+    'external-id': Flags.string({description: "the external id the roles' trust policies ask for (when the operation used one)", helpValue: 'ID', helpGroup: 'ACCOUNTS'}),
     ...changeFlags,
     ...awsFlags,
+    ...pacingFlags,
   }
 
   public async run(): Promise<ChangeJson | OperationsJson> {
@@ -64,19 +66,44 @@ export default class Restore extends TracingChangeCommand {
       this.printToStderr(`note: ${policy.split('/').pop()} stays attached to role ${sanitize(name)} (attached by ${operation.id}); to detach it: aws iam detach-role-policy --role-name ${sanitize(name)} --policy-arn ${sanitize(policy)}`)
     }
 
-    const regional = new RegionalClients(awsOptionsFrom(flags))
-    const states = await runPool(entries, READ_CONCURRENCY, async (entry) => readFunction((await regional.forRegion(entry.region)).lambda, entry.region, entry.arn))
-    const gone = entries.filter((_, index) => !states[index])
-    for (const entry of gone) this.printToStderr(`warning: ${entry.function} (${entry.region}) no longer exists; skipped`)
-    const functions = states.filter((state) => state !== undefined)
-    return this.executeChange({
-      plan: planChange(functions, mode),
-      mode,
-      flags,
-      regional,
-      journal: {command: 'restore', restores: operation.id},
-      singleNamed: entries.length === 1,
-    })
+    if (operation.externalId && !flags['external-id']) {
+      throw new UsageError(`operation ${operation.id} reached its accounts with an external id, which xtrace does not keep`, [`xtrace restore ${operation.id} --external-id ID`], 'EXTERNAL_ID_REQUIRED')
+    }
+    // The accounts as they were reached: the same roles, assumed again.
+    const recorded = [...new Map(entries.map((entry) => [entry.account ?? '', {account: entry.account ?? '', ...(entry.via ? {roleArn: entry.via} : {})}])).values()]
+    const spanning = recorded.some((item) => item.roleArn)
+    const reached = await reachRecorded(awsOptionsFrom(flags), recorded, {command: 'restore', ...(flags['external-id'] ? {externalId: flags['external-id']} : {})}, ratesFrom(flags))
+    try {
+      for (const failure of reached.failures) this.printToStderr(`warning: ${failure.message}`)
+      const targetOf = targetFinder(reached.targets)
+      const unreachable = new Set(reached.failures.map((failure) => failure.account))
+      const failures = [...reached.failures]
+      const reachable = entries.filter((entry) => !unreachable.has(entry.account ?? ''))
+      const states = await runPool(reachable, READ_CONCURRENCY, async (entry) => {
+        try {
+          return await readFunction((await targetOf({account: entry.account ?? ''}).regional.forRegion(entry.region)).lambda, entry.region, entry.arn)
+        } catch (error) {
+          if (!spanning) throw error
+          if (!failures.some((f) => f.account === entry.account && f.region === entry.region)) failures.push(accountFailure(entry.account ?? '', entry.region, error, 'lambda:GetFunction'))
+          return null
+        }
+      })
+      const gone = reachable.filter((_, index) => states[index] === undefined)
+      for (const entry of gone) this.printToStderr(`warning: ${entry.function} (${entry.region}) no longer exists; skipped`)
+      const functions = states.filter((state) => state !== undefined && state !== null)
+      return await this.executeChange({
+        plan: planChange(functions, mode),
+        mode,
+        flags,
+        targets: reached.targets,
+        failures,
+        spansAccounts: spanning,
+        journal: {command: 'restore', restores: operation.id, ...(operation.externalId ? {externalId: true} : {})},
+        singleNamed: entries.length === 1 && !spanning,
+      })
+    } finally {
+      await reached.destroy()
+    }
   }
 }
 

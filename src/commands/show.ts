@@ -2,10 +2,10 @@ import {statSync} from 'node:fs'
 
 import {Args, Flags, ux} from '@oclif/core'
 
-import {XtraceCommand} from '../base-command.js'
+import {XtraceCommand} from '../cli/base-command.js'
 import {ExitCode, InputError, UsageError} from '../errors.js'
-import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf, windowFlags} from '../flags.js'
-import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
+import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf, windowFlags} from '../cli/flags.js'
+import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../cli/output.js'
 import {plural} from '../render/format.js'
 import {COLLAPSE_ABOVE_NODES, renderShow} from '../render/tree.js'
 import {parseTraceIdArguments} from '../traces/ids.js'
@@ -85,6 +85,7 @@ export default class Show extends XtraceCommand {
     const model = await loadShowModel({
       traceIds,
       files,
+      stdin: process.stdin,
       aws: awsOptionsFrom(flags),
       ...(search ? {search} : {}),
       ...(flags.wait === undefined ? {} : {waitSeconds: flags.wait}),

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
-import {XtraceCommand} from '../base-command.js'
+import {XtraceCommand} from '../cli/base-command.js'
 import {UsageError} from '../errors.js'
-import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom, timeRangeTypeOf, windowFlags} from '../flags.js'
-import {currentTerminal, makeChalk, outputWidth, ProgressLine, supportsUnicode} from '../output.js'
+import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom, timeRangeTypeOf, windowFlags} from '../cli/flags.js'
+import {currentTerminal, makeChalk, outputWidth, ProgressLine, supportsUnicode} from '../cli/output.js'
 import {parseGroupBy} from '../stats/figures.js'
 import type {StatsResult} from '../stats/run.js'
 import {buildFilter, functionNameOf} from '../traces/filter.js'

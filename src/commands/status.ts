@@ -1,12 +1,15 @@
 import {Args, Flags, ux} from '@oclif/core'
 
-import {XtraceCommand} from '../base-command.js'
-import {RegionalClients} from '../aws/regions.js'
-import {awsOptionsFrom, multiRegionAwsFlags, selectionFlags} from '../flags.js'
-import {currentTerminal, makeChalk} from '../output.js'
+import {type AccountTarget, reachAccounts, spansAccounts, targetFinder} from '../aws/accounts.js'
+import {XtraceCommand} from '../cli/base-command.js'
+import {accountFlags, accountScopeFrom, awsOptionsFrom, multiRegionAwsFlags, pacingFlags, ratesFrom, selectionFlags} from '../cli/flags.js'
+import {ExitCode} from '../errors.js'
+import {renderAccountFailures} from '../render/changes.js'
+import {currentTerminal, makeChalk} from '../cli/output.js'
 import {renderStatus} from '../render/status.js'
-import {selectFunctionsOrFail, selectionFromArgs} from '../tracing/selection.js'
-import {collectStatus, type StatusJson, summariseStatus} from '../tracing/status.js'
+import {type FunctionState, selectInAccounts} from '../tracing/select.js'
+import {collectStatus, type StatusJson, summariseByAccount, summariseStatus} from '../tracing/status.js'
+import {selectionFromArgs} from '../cli/selection.js'
 
 export default class Status extends XtraceCommand {
   static override summary = 'Show tracing modes, and whether traces can arrive.'
@@ -20,6 +23,7 @@ export default class Status extends XtraceCommand {
   static override examples = [
     {description: 'Every function in the current region', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Some functions, in two regions', command: '<%= config.bin %> <%= command.id %> --match "orders-*" --region us-east-1 --region eu-west-1'},
+    {description: 'Coverage of every account of the organization', command: '<%= config.bin %> <%= command.id %> --org --no-aliases'},
     {description: 'Names of the functions not yet Active', command: '<%= config.bin %> <%= command.id %> --json | jq -r \'.functions[] | select(.mode != "Active") | .function\''},
   ]
 
@@ -33,24 +37,44 @@ export default class Status extends XtraceCommand {
     aliases: Flags.boolean({description: 'look up aliases on published versions (one call per function; --no-aliases skips it)', default: true, allowNo: true}),
     roles: Flags.boolean({description: 'check each execution role\'s X-Ray permissions in IAM (--no-roles skips it)', default: true, allowNo: true}),
     ...selectionFlags,
+    ...accountFlags,
     ...multiRegionAwsFlags,
+    ...pacingFlags,
   }
 
   public async run(): Promise<StatusJson> {
     const {argv, flags} = await this.parse(Status)
     const selection = selectionFromArgs(argv as string[], flags)
-    const regional = new RegionalClients(awsOptionsFrom(flags))
+    const scope = accountScopeFrom(flags, 'status')
     const spinner = !this.jsonEnabled() && process.stderr.isTTY === true
+    const reached = await reachAccounts(awsOptionsFrom(flags), scope, ratesFrom(flags))
+    const failures = [...reached.failures]
     if (spinner) ux.action.start('Reading functions')
     const statuses = await (async () => {
-      const functions = await selectFunctionsOrFail(regional, flags.region ?? [], selection, {defaultAll: true, warn: (w) => this.printToStderr(`warning: ${w}`)})
-      if (spinner) ux.action.status = `${functions.length} functions`
-      return collectStatus(regional, functions, {aliases: flags.aliases, roles: flags.roles})
-    })().finally(() => spinner && ux.action.stop())
+      const selected = await selectInAccounts(reached.targets, flags.region ?? [], selection, {defaultAll: true, warn: (w) => this.printToStderr(`warning: ${w}`)})
+      failures.push(...selected.failures)
+      if (spinner) ux.action.status = `${selected.functions.length} functions`
+      const targetOf = targetFinder(reached.targets)
+      const byTarget = new Map<AccountTarget, FunctionState[]>()
+      for (const fn of selected.functions) byTarget.set(targetOf(fn), [...(byTarget.get(targetOf(fn)) ?? []), fn])
+      const parts = await Promise.all([...byTarget].map(([target, functions]) => collectStatus(target.regional, functions, {aliases: flags.aliases, roles: flags.roles})))
+      return parts.flat()
+    })()
+      .finally(() => spinner && ux.action.stop())
+      .finally(() => reached.destroy())
+    const spanning = spansAccounts(scope)
     if (!this.jsonEnabled()) {
       const terminal = currentTerminal()
-      this.log(renderStatus(statuses, {chalk: makeChalk(terminal), ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {})}))
+      const style = {chalk: makeChalk(terminal), accounts: spanning, ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {})}
+      this.log(renderStatus(statuses, style))
+      if (failures.length > 0) this.log(`\n${renderAccountFailures(failures, {...style, bin: this.config.bin})}`)
     }
-    return {functions: statuses, summary: summariseStatus(statuses)}
+    if (failures.length > 0) process.exitCode = ExitCode.failed
+    return {
+      functions: statuses,
+      summary: summariseStatus(statuses),
+      ...(spanning ? {accounts: summariseByAccount(statuses)} : {}),
+      ...(spanning || failures.length > 0 ? {accountFailures: failures} : {}),
+    }
   }
 }

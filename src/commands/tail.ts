@@ -1,12 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 
-import {XtraceCommand} from '../base-command.js'
+import {XtraceCommand} from '../cli/base-command.js'
 import {ExitCode, UsageError} from '../errors.js'
-import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom} from '../flags.js'
-import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
+import {exitWhenWritten} from '../cli/exit.js'
+import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom} from '../cli/flags.js'
+import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../cli/output.js'
 import {plural} from '../render/format.js'
 import {renderListingHeader, renderListingLine, tsvHeader, tsvLine} from '../render/listing.js'
-import {safeJsonStringify} from '../render/sanitize.js'
+import {safeJsonStringify} from '../text/json.js'
 import {renderShow} from '../render/tree.js'
 import {buildFilter, functionNameOf} from '../traces/filter.js'
 import type {TailStats} from '../traces/tail.js'
@@ -76,7 +77,7 @@ export default class Tail extends XtraceCommand {
     let interrupts = 0
     const onSignal = () => {
       interrupts++
-      if (interrupts > 1) process.exit(ExitCode.interrupted)
+      if (interrupts > 1) void exitWhenWritten(ExitCode.interrupted)
       controller.abort()
     }
     process.on('SIGINT', onSignal)

@@ -2,7 +2,7 @@ import type {STSClient} from '@aws-sdk/client-sts'
 import type {XRayClient} from '@aws-sdk/client-xray'
 
 import {mapAwsError} from '../aws/errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {type Check, check, LAMBDA_SAMPLING, REASONS, undecided} from './checks.js'
 
 /**

@@ -10,6 +10,8 @@ export interface Check {
   status: CheckStatus
   /** Absent for account-wide checks. */
   function?: string
+  /** With --accounts / --org: the account checked. */
+  account?: string
   message: string
   fix?: string
   /** For `unknown`: why it could not be decided, in a few words (the summary counts them). */

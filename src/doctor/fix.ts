@@ -1,7 +1,9 @@
-import {XRAY_WRITE_POLICY, xrayWritePolicyArn} from '../permissions/role.js'
+import {xrayWritePolicyArn} from '../permissions/role.js'
 import type {RolePermissionReader} from '../permissions/role.js'
-import {sanitize} from '../render/sanitize.js'
-import {applyPlan, type ChangeResult, iamPropagationSeconds, initialResults, planChange} from '../tracing/apply.js'
+import {sanitize} from '../text/sanitize.js'
+import {applyPlan, type ApplyOptions} from '../tracing/apply.js'
+import {type ChangeResult, initialResults, planChange} from '../tracing/plan.js'
+import {iamPropagationSeconds} from '../tracing/update.js'
 import type {JournalWriter} from '../tracing/journal.js'
 import type {FunctionState} from '../tracing/select.js'
 import type {Check} from './checks.js'
@@ -24,6 +26,8 @@ export interface FixPlan {
 export interface FixOutcome {
   action: 'attach-policy' | 'enable'
   target: string
+  /** The account of the role or function. */
+  account?: string
   status: 'planned' | 'done' | 'unchanged' | 'failed' | 'skipped'
   error?: string
 }
@@ -50,7 +54,7 @@ export function planIsEmpty(plan: FixPlan): boolean {
 
 export async function applyFixes(
   plan: FixPlan,
-  options: {reader: RolePermissionReader; journal: JournalWriter; lambdaFor: Parameters<typeof applyPlan>[2]['lambdaFor']; concurrency: number; signal: AbortSignal},
+  options: {reader: RolePermissionReader; journal: JournalWriter; lambdaFor: ApplyOptions['lambdaFor']; concurrency: number; signal: AbortSignal; account?: string},
 ): Promise<{outcomes: FixOutcome[]; results: ChangeResult[]}> {
   const outcomes: FixOutcome[] = []
   for (const {role} of plan.attach) {
@@ -60,9 +64,9 @@ export async function applyFixes(
     }
     try {
       if (await options.reader.attachXRayWritePolicy(role)) options.journal.recordAttachment(role, xrayWritePolicyArn(role))
-      outcomes.push({action: 'attach-policy', target: role, status: 'done'})
+      outcomes.push({action: 'attach-policy', target: role, ...(options.account ? {account: options.account} : {}), status: 'done'})
     } catch (error) {
-      outcomes.push({action: 'attach-policy', target: role, status: 'failed', error: sanitize((error as Error).message)})
+      outcomes.push({action: 'attach-policy', target: role, ...(options.account ? {account: options.account} : {}), status: 'failed', error: sanitize((error as Error).message)})
     }
   }
   const changes = planChange(plan.enable, 'Active')
@@ -70,7 +74,7 @@ export async function applyFixes(
   await applyPlan(changes, results, {
     mode: 'Active',
     lambdaFor: options.lambdaFor,
-    permissions: options.reader,
+    permissionsFor: () => options.reader,
     // Attached above; applyPlan still rides out IAM's propagation for these roles.
     attachPolicy: true,
     concurrency: options.concurrency,
@@ -84,6 +88,7 @@ export async function applyFixes(
     outcomes.push({
       action: 'enable',
       target: result.function,
+      ...(options.account ? {account: options.account} : {}),
       status: result.status === 'changed' ? 'done' : result.status,
       ...(result.error ? {error: result.error.message} : {}),
     })
@@ -97,13 +102,4 @@ export function plannedOutcomes(plan: FixPlan): FixOutcome[] {
     ...plan.attach.map(({role}) => ({action: 'attach-policy' as const, target: role, status: 'planned' as const})),
     ...plan.enable.map((fn) => ({action: 'enable' as const, target: fn.name, status: 'planned' as const})),
   ]
-}
-
-export function describePlan(plan: FixPlan): string[] {
-  const lines: string[] = []
-  for (const {role, functions} of plan.attach) {
-    lines.push(`attach ${XRAY_WRITE_POLICY} to role ${sanitize(role.split('/').pop() ?? role)} (for ${functions.slice(0, 3).map(sanitize).join(', ')}${functions.length > 3 ? `, and ${functions.length - 3} more` : ''})`)
-  }
-  for (const fn of plan.enable) lines.push(`set ${sanitize(fn.name)}${fn.region ? ` (${fn.region})` : ''} to Active tracing`)
-  return lines
 }

@@ -1,4 +1,5 @@
-import {sanitize} from '../render/sanitize.js'
+import {roleNameFromArn} from '../permissions/role.js'
+import {sanitize} from '../text/sanitize.js'
 import type {FunctionState} from '../tracing/select.js'
 import type {PublishedAlias} from '../tracing/status.js'
 import {type Check, check, daemonMemoryMb, REASONS, undecided} from './checks.js'
@@ -20,7 +21,7 @@ function shown(value: string): string {
 export function functionChecks(fn: FunctionState, aliases: PublishedAlias[] | undefined, bin: string): Check[] {
   const checks: Check[] = []
   const name = fn.name
-  checks.push(check('function.exists', 'ok', `${fn.runtime ?? 'unknown runtime'}, ${fn.memory ?? '?'} MB, role ${sanitize(fn.role.split('/').pop() ?? fn.role)}`))
+  checks.push(check('function.exists', 'ok', `${fn.runtime ?? 'unknown runtime'}, ${fn.memory ?? '?'} MB, role ${sanitize(roleNameFromArn(fn.role))}`))
 
   checks.push(
     fn.mode === 'Active'

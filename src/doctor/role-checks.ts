@@ -16,7 +16,7 @@ import {
   XRAY_WRITE_POLICY,
   type XRayWriteCheck,
 } from '../permissions/role.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import type {FunctionState} from '../tracing/select.js'
 import {type Check, check, REASONS, undecided} from './checks.js'
 

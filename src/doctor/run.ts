@@ -1,8 +1,6 @@
-import type {XRayClient} from '@aws-sdk/client-xray'
-
-import {createStsClient, createXRayClient, type AwsOptions} from '../aws/clients.js'
+import type {AwsOptions} from '../aws/clients.js'
 import type {RegionalClients} from '../aws/regions.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {everythingIfEmpty, type FunctionState, READ_CONCURRENCY, type Selection, selectFunctions, withUpdateStatus} from '../tracing/select.js'
 import {publishedAliases, type PublishedAlias} from '../tracing/status.js'
 import {runPool} from '../util/pool.js'
@@ -29,6 +27,8 @@ export interface FunctionReport {
 
 export interface RegionReport {
   region: string
+  /** With --accounts / --org. */
+  account?: string
   checks: Check[]
 }
 
@@ -49,19 +49,19 @@ export interface DoctorOptions {
   skipAccount?: boolean
   /** Look up aliases on published versions (one ListAliases per function, on the 15/s control-plane quota). */
   aliases?: boolean
+  /** The run spans accounts: every check says which account, functions are labelled with it. */
+  account?: string
 }
 
 export async function examine(regional: RegionalClients, regions: readonly string[], selection: Selection, options: DoctorOptions): Promise<DoctorReport> {
   const selected = await regional.selected(regions)
   const report: DoctorReport = {regions: [], functions: [], missing: [], warnings: []}
-  const xrays = new Map<string, XRayClient>()
+  const stamp = (item: Check): Check => (options.account ? {...item, account: options.account} : item)
   const transactionSearch = new Set<string>()
   for (const clients of selected) {
-    const xray = await createXRayClient({...options.aws, region: clients.region})
-    xrays.set(clients.region, xray)
     if (options.skipAccount) continue
-    const account = await accountChecks(await createStsClient({...options.aws, region: clients.region}), xray, clients.region, options.bin)
-    report.regions.push({region: clients.region, checks: account.checks})
+    const account = await accountChecks(await regional.sts(clients.region), await regional.xray(clients.region), clients.region, options.bin)
+    report.regions.push({region: clients.region, ...(options.account ? {account: options.account} : {}), checks: account.checks.map(stamp)})
     if (!account.usable) return report
     if (account.transactionSearch) transactionSearch.add(clients.region)
   }
@@ -69,10 +69,10 @@ export async function examine(regional: RegionalClients, regions: readonly strin
   const chosen = await selectFunctions(selected, everythingIfEmpty(selection), (region) => regional.forRegion(region))
   report.warnings.push(...chosen.warnings)
   for (const {ref, regions: where} of chosen.notFound) {
-    report.missing.push({...check('function.exists', 'fail', `no function ${sanitize(ref.input)} in ${where.join(', ')}`, 'check the name, or pass --region'), function: sanitize(ref.input)})
+    report.missing.push(stamp({...check('function.exists', 'fail', `no function ${sanitize(ref.input)} in ${where.join(', ')}`, 'check the name, or pass --region'), function: sanitize(ref.input)}))
   }
   const multiRegion = new Set(chosen.functions.map((fn) => fn.region)).size > 1
-  const label = (fn: FunctionState) => (multiRegion ? `${fn.name} (${fn.region})` : fn.name)
+  const label = (fn: FunctionState) => (options.account ? `${fn.name} (${fn.account}/${fn.region})` : multiRegion ? `${fn.name} (${fn.region})` : fn.name)
   const doctor = new RoleDoctor(await regional.iam(chosen.functions[0]?.region ?? selected[0]!.region), options.bin)
   const clientsByRegion = await regional.all()
 
@@ -89,20 +89,16 @@ export async function examine(regional: RegionalClients, regions: readonly strin
     }
     const role = await doctor.findings(fn)
     const own = functionChecks(fn, aliases, options.bin).filter((item) => options.aliases !== false || item.id !== 'function.versions')
-    const checks = [...own, ...role.checks].map((item) => ({...item, function: label(fn)}))
+    const checks = [...own, ...role.checks].map((item) => stamp({...item, function: label(fn)}))
     return {fn, checks: order(checks), attachable: role.attachable, roleWrites: role.writes}
   })
   report.functions = examined.filter((item): item is FunctionReport => item !== undefined)
 
   for (const region of new Set(report.functions.map((item) => item.fn.region))) {
-    let xray = xrays.get(region)
-    if (!xray) {
-      xray = await createXRayClient({...options.aws, region})
-      xrays.set(region, xray)
-    }
+    const xray = await regional.xray(region)
     const here = report.functions.filter((item) => item.fn.region === region)
     const traffic = await recentTraffic(xray, here.map((item) => item.fn.name), options.sinceSeconds)
-    for (const item of here) item.checks.push({...trafficCheck(item, traffic, options.sinceSeconds, transactionSearch.has(region), options.bin), function: label(item.fn)})
+    for (const item of here) item.checks.push(stamp({...trafficCheck(item, traffic, options.sinceSeconds, transactionSearch.has(region), options.bin), function: label(item.fn)}))
   }
   return report
 }

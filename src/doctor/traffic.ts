@@ -2,7 +2,7 @@ import type {XRayClient} from '@aws-sdk/client-xray'
 
 import {mapAwsError} from '../aws/errors.js'
 import {UsageError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 
 /**
  * Have traces for these functions arrived lately? One GetTraceSummaries call serves many functions
@@ -57,18 +57,15 @@ export function filterGroups(names: readonly string[]): string[][] {
 }
 
 export async function recentTraffic(xray: XRayClient, names: readonly string[], sinceSeconds: number, now = Date.now()): Promise<TrafficAnswer> {
-  const {GetTraceSummariesCommand} = await import('@aws-sdk/client-xray')
+  const {paginateGetTraceSummaries} = await import('@aws-sdk/client-xray')
   const traffic = new Map<string, Traffic>(names.map((name) => [name, {count: 0, capped: false}]))
   const start = new Date(now - sinceSeconds * 1000)
   const end = new Date(now)
   try {
     for (const group of filterGroups(names)) {
-      let token: string | undefined
       let pages = 0
-      do {
-        const page = await xray.send(
-          new GetTraceSummariesCommand({StartTime: start, EndTime: end, FilterExpression: group.map(filterFor).join(' OR '), ...(token ? {NextToken: token} : {})}),
-        )
+      let unread = false
+      for await (const page of paginateGetTraceSummaries({client: xray, stopOnSameToken: true}, {StartTime: start, EndTime: end, FilterExpression: group.map(filterFor).join(' OR ')})) {
         pages++
         for (const summary of page.TraceSummaries ?? []) {
           const seen = new Set((summary.ServiceIds ?? []).filter((id) => id.Type === 'AWS::Lambda::Function').flatMap((id) => [id.Name, ...(id.Names ?? [])]))
@@ -77,9 +74,11 @@ export async function recentTraffic(xray: XRayClient, names: readonly string[], 
             if (entry) entry.count++
           }
         }
-        token = page.NextToken
-      } while (token && pages < MAX_PAGES && group.some((name) => traffic.get(name)!.count === 0))
-      if (token) for (const name of group) traffic.get(name)!.capped = true
+        // One summary per function settles it: leave the rest unread.
+        unread = Boolean(page.NextToken)
+        if (pages >= MAX_PAGES || group.every((name) => traffic.get(name)!.count > 0)) break
+      }
+      if (unread) for (const name of group) traffic.get(name)!.capped = true
     }
   } catch (error) {
     return {error: mapAwsError(error, {action: 'xray:GetTraceSummaries'}).message}

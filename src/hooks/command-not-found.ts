@@ -1,7 +1,7 @@
 import type {Hook} from '@oclif/core'
 
 import {ExitCode} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {shellWord} from '../text/shell.js'
 import {closest} from '../text/closest.js'
 

@@ -2,7 +2,7 @@ import type {Service, XRayClient} from '@aws-sdk/client-xray'
 
 import {mapAwsError} from '../aws/errors.js'
 import {UsageError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {histogramDistribution} from '../stats/percentile.js'
 import {MAX_CHUNK_SECONDS, type TimeWindow} from '../traces/window.js'
 

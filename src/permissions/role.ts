@@ -1,7 +1,8 @@
 import type {IAMClient} from '@aws-sdk/client-iam'
 
 import {mapAwsError} from '../aws/errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {listSome} from '../text/list.js'
+import {sanitize} from '../text/sanitize.js'
 import {type ActionDecision, evaluateActions, parsePolicyDocument, type PolicySource, type RequestContext, XRAY_WRITE_ACTIONS} from './policy.js'
 
 /**
@@ -276,7 +277,7 @@ function decisionOf(decisions: ActionDecision[], action: string): ActionDecision
 /** Why a decision is open, for a person: the first few undecided things. */
 export function openReasons(decision: ActionDecision): string {
   const reasons = [...new Set(decision.undecided ?? decision.because)]
-  return sanitize(reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''))
+  return sanitize(listSome(reasons, 3, {separator: '; '}))
 }
 
 /**

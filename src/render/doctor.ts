@@ -2,10 +2,11 @@ import type {ChalkInstance} from 'chalk'
 
 import {type Check, type CheckStatus, type DoctorSummary, summariseChecks, undecidedReasons} from '../doctor/checks.js'
 import type {FixOutcome, FixPlan} from '../doctor/fix.js'
-import {describePlan} from '../doctor/fix.js'
 import type {DoctorReport} from '../doctor/run.js'
 import {padEnd, plural, wrap} from './format.js'
-import {sanitize} from './sanitize.js'
+import {roleNameFromArn, XRAY_WRITE_POLICY} from '../permissions/role.js'
+import {listSome} from '../text/list.js'
+import {sanitize} from '../text/sanitize.js'
 
 /** `xtrace doctor` as text and as JSON, from the same report. Pure. */
 
@@ -21,7 +22,7 @@ export function allChecks(report: DoctorReport): Check[] {
 }
 
 export function toDoctorJson(report: DoctorReport, fixes?: FixOutcome[]): DoctorJson {
-  const checks = allChecks(report).map((c) => ({id: c.id, status: c.status, ...(c.function ? {function: c.function} : {}), message: c.message, ...(c.fix ? {fix: c.fix} : {}), ...(c.reason ? {reason: c.reason} : {})}))
+  const checks = allChecks(report).map((c) => ({id: c.id, status: c.status, ...(c.account ? {account: c.account} : {}), ...(c.function ? {function: c.function} : {}), message: c.message, ...(c.fix ? {fix: c.fix} : {}), ...(c.reason ? {reason: c.reason} : {})}))
   return {checks, summary: summariseChecks(checks), ...(fixes ? {fixes} : {})}
 }
 
@@ -34,6 +35,8 @@ export interface DoctorStyle {
   width?: number
   /** --strict: unknown checks fail the run. */
   strict?: boolean
+  /** The run spans accounts: fixes say which account. */
+  accounts?: boolean
 }
 
 const MARKS: Record<CheckStatus, {unicode: string; ascii: string}> = {
@@ -73,7 +76,7 @@ export function renderDoctor(report: DoctorReport, style: DoctorStyle): string {
   const {chalk} = style
   const lines: string[] = []
   for (const region of report.regions) {
-    lines.push(chalk.bold(`Account and X-Ray (${region.region})`), ...renderChecks(region.checks, style, false), '')
+    lines.push(chalk.bold(`Account and X-Ray (${region.account ? `${region.account}, ` : ''}${region.region})`), ...renderChecks(region.checks, style, false), '')
   }
   for (const missing of report.missing) lines.push(chalk.bold(missing.function ?? ''), ...renderChecks([missing], style, false), '')
   const fold = !style.verbose && report.functions.length > 3
@@ -105,7 +108,7 @@ export function summaryLine(report: DoctorReport, strict: boolean): string {
 }
 
 export function renderFixPlan(plan: FixPlan, style: DoctorStyle, dryRun: boolean): string {
-  const lines = describePlan(plan).map((line) => `  - ${line}`)
+  const lines = describePlan(plan, style.accounts === true).map((line) => `  - ${line}`)
   const out = [lines.length > 0 ? style.chalk.bold(dryRun ? 'Would fix:' : 'Will fix:') : 'Nothing that xtrace may fix automatically.', ...lines]
   if (plan.manual.length > 0) out.push(`${plural(plan.manual.length, 'failure')} must be fixed by hand (see "fix:" above).`)
   if (dryRun) out.push('Dry run: nothing was changed.')
@@ -115,8 +118,19 @@ export function renderFixPlan(plan: FixPlan, style: DoctorStyle, dryRun: boolean
 export function renderFixOutcomes(outcomes: readonly FixOutcome[], style: DoctorStyle): string {
   const lines = outcomes.map((outcome) => {
     const status = outcome.status === 'done' ? mark('ok', style) : outcome.status === 'failed' ? mark('fail', style) : mark('unknown', style)
-    const what = outcome.action === 'attach-policy' ? `attached AWSXRayDaemonWriteAccess to ${sanitize(outcome.target.split('/').pop() ?? outcome.target)}` : `${sanitize(outcome.target)} → Active`
+    const where = style.accounts && outcome.account ? ` (${outcome.account})` : ''
+    const what = outcome.action === 'attach-policy' ? `attached AWSXRayDaemonWriteAccess to ${sanitize(roleNameFromArn(outcome.target))}${where}` : `${sanitize(outcome.target)}${where} → Active`
     return `  ${status} ${what}${outcome.status === 'done' ? '' : ` (${outcome.status}${outcome.error ? `: ${sanitize(outcome.error)}` : ''})`}`
   })
   return [style.chalk.bold('Fixed:'), ...lines].join('\n')
+}
+
+/** The fixes of a plan, one line each. */
+function describePlan(plan: FixPlan, accounts: boolean): string[] {
+  const lines: string[] = []
+  for (const {role, functions} of plan.attach) {
+    lines.push(`attach ${XRAY_WRITE_POLICY} to role ${sanitize(roleNameFromArn(role))}${accounts ? ` in ${role.split(':')[4] ?? '?'}` : ''} (for ${listSome(functions.map(sanitize), 3)})`)
+  }
+  for (const fn of plan.enable) lines.push(`set ${sanitize(fn.name)} (${accounts ? `${fn.account}/` : ''}${fn.region}) to Active tracing`)
+  return lines
 }

@@ -2,7 +2,7 @@ import type {ChalkInstance} from 'chalk'
 
 import {entryOf, type TraceListing} from '../traces/listing.js'
 import {formatDuration, padEnd, padStart, truncate, truncateMiddle} from './format.js'
-import {sanitize} from './sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {type Column, renderTable} from './table.js'
 
 /**

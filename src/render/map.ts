@@ -3,7 +3,7 @@ import type {ChalkInstance} from 'chalk'
 import {type GraphCounts, responseTimeOf, type ServiceGraph} from '../map/graph.js'
 import type {MapRow} from '../map/layout.js'
 import {displayWidth, formatDuration, padEnd, padStart, truncate} from './format.js'
-import {sanitize} from './sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 
 /**
  * `xtrace map` as text: the service graph drawn as a tree, one row per node reached — its requests,

@@ -4,7 +4,7 @@ import type {BreakdownRow, TrafficFigures} from '../stats/figures.js'
 import type {Distribution} from '../stats/percentile.js'
 import type {StatsResult} from '../stats/run.js'
 import {formatDuration, padEnd, padStart, plural, truncate} from './format.js'
-import {sanitize} from './sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 
 /**
  * `xtrace stats` as text: traffic (count, rate, faults, errors, throttles), latency percentiles, a

@@ -1,7 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
 import type {FunctionStatus} from '../tracing/status.js'
-import {summariseStatus} from '../tracing/status.js'
+import {summariseByAccount, summariseStatus} from '../tracing/status.js'
 import {plural} from './format.js'
 import {renderTable} from './table.js'
 
@@ -9,6 +9,8 @@ import {renderTable} from './table.js'
 
 export interface StatusStyle {
   chalk: ChalkInstance
+  /** The run spans accounts: an ACCOUNT column and the coverage of each account. */
+  accounts?: boolean
   /** Terminal width; undefined on a pipe, where nothing is cut. */
   width?: number
 }
@@ -27,11 +29,12 @@ export function renderStatus(functions: readonly FunctionStatus[], style: Status
   const summary = summariseStatus(functions)
   const coverage = `${summary.active} of ${plural(summary.functions, 'function')} Active, ${summary.coveragePercent}%`
   if (functions.length === 0) return 'No functions selected.'
-  const multiRegion = new Set(functions.map((fn) => fn.region)).size > 1
+  const multiRegion = style.accounts || new Set(functions.map((fn) => fn.region)).size > 1
   const aliases = (fn: FunctionStatus) =>
     fn.publishedAliases.map((a) => `${a.alias}→${a.version}${a.mode && a.mode !== fn.mode ? ` (${a.mode})` : ''}`).join(', ') || '-'
   const table = renderTable(functions, [
     {header: 'FUNCTION', value: (fn) => fn.function, shrink: true, min: 12},
+    ...(style.accounts ? [{header: 'ACCOUNT', value: (fn: FunctionStatus) => fn.account}] : []),
     ...(multiRegion ? [{header: 'REGION', value: (fn: FunctionStatus) => fn.region}] : []),
     {header: 'MODE', value: (fn) => fn.mode, style: (text, fn) => (fn.mode === 'Active' ? chalk.green(text) : chalk.dim(text))},
     {header: 'RUNTIME', value: (fn) => fn.runtime ?? '-'},
@@ -46,7 +49,17 @@ export function renderStatus(functions: readonly FunctionStatus[], style: Status
     {header: 'PUBLISHED ALIASES', value: aliases, shrink: true, min: 12},
   ], {...(style.width === undefined ? {} : {width: style.width}), header: chalk.bold})
 
-  const lines = [table, '', coverage]
+  const lines = [table, '']
+  if (style.accounts) {
+    const perAccount = summariseByAccount(functions)
+    lines.push(renderTable(perAccount, [
+      {header: 'ACCOUNT', value: (row) => row.account},
+      {header: 'FUNCTIONS', value: (row) => String(row.functions), align: 'right'},
+      {header: 'ACTIVE', value: (row) => String(row.active), align: 'right'},
+      {header: 'COVERAGE', value: (row) => `${row.coveragePercent}%`, align: 'right'},
+    ], {...(style.width === undefined ? {} : {width: style.width}), header: chalk.bold}), '')
+  }
+  lines.push(style.accounts ? `${coverage}, across ${plural(new Set(functions.map((fn) => fn.account)).size, 'account')}` : coverage)
   const cannotWrite = functions.filter((fn) => fn.mode === 'Active' && (fn.roleVerdict === 'missing' || fn.roleVerdict === 'denied'))
   if (cannotWrite.length > 0) lines.push(chalk.red(`${plural(cannotWrite.length, 'Active function')} cannot send traces: its role may not call xray:PutTraceSegments (xtrace doctor explains)`))
   const frozen = functions.filter((fn) => fn.publishedAliases.some((a) => a.mode !== null && a.mode !== fn.mode))

@@ -1,5 +1,5 @@
 import {displayWidth, padEnd, padStart, truncate, truncateMiddle} from './format.js'
-import {sanitize} from './sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 
 /**
  * Plain text tables: a header, aligned columns separated by two spaces, nothing else — easy to read

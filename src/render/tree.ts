@@ -3,7 +3,9 @@ import type {ChalkInstance} from 'chalk'
 import type {ShowModel} from '../traces/model.js'
 import type {LambdaInvocation, TraceModel, TraceNode} from '../traces/types.js'
 import {displayWidth, formatDuration, formatTimestamp, padEnd, padStart, plural, truncate, truncateMiddle, wrap} from './format.js'
-import {sanitize, sanitizeValue} from './sanitize.js'
+import {listSome} from '../text/list.js'
+import {sanitize, sanitizeValue} from '../text/sanitize.js'
+import {asRecord} from '../util/record.js'
 
 /**
  * `xtrace show` as text: a header per trace, then one line per node with tree guides, a label
@@ -128,10 +130,6 @@ function layoutFor(width: number, columns: TreeRenderOptions['columns']): Layout
   return {labelWidth, timelineWidth, offset, self}
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
-}
-
 function lastPathPart(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined
   const parts = value.split(/[/:]/).filter((part) => part !== '')
@@ -139,8 +137,8 @@ function lastPathPart(value: unknown): string | undefined {
 }
 
 function httpOf(node: TraceNode): {method?: string; url?: string; status?: number} {
-  const request = record(node.http?.request)
-  const response = record(node.http?.response)
+  const request = asRecord(node.http?.request)
+  const response = asRecord(node.http?.response)
   // .NET puts the method directly under http.
   const method = request?.method ?? node.http?.method
   const out: {method?: string; url?: string; status?: number} = {}
@@ -321,7 +319,7 @@ function detailLines(node: TraceNode, context: DetailContext): string[] {
   push('id', sanitize(node.id))
   const self = context.trace.selfTime.get(node.id)
   if (self !== undefined) push('self time', formatDuration(self))
-  const url = record(node.http?.request)?.url
+  const url = asRecord(node.http?.request)?.url
   if (typeof url === 'string') push('url', sanitize(url))
   if (node.sql) {
     for (const key of ['url', 'database_type', 'database_version', 'user', 'sanitized_query']) {
@@ -354,8 +352,8 @@ function detailLines(node: TraceNode, context: DetailContext): string[] {
 /** `aws.cloudwatch_logs: [{log_group}]`, as Lambda's function segment carries it. */
 function logGroupsOf(node: TraceNode): string[] {
   const logs = node.aws?.cloudwatch_logs
-  const list = Array.isArray(logs) ? logs : record(logs) ? [logs] : []
-  return [...new Set(list.map((item) => record(item)?.log_group).filter((group): group is string => typeof group === 'string').map(sanitize))]
+  const list = Array.isArray(logs) ? logs : asRecord(logs) ? [logs] : []
+  return [...new Set(list.map((item) => asRecord(item)?.log_group).filter((group): group is string => typeof group === 'string').map(sanitize))]
 }
 
 function shellQuote(text: string): string {
@@ -368,9 +366,9 @@ function exceptionKey(exception: Record<string, unknown>): string {
 }
 
 function exceptionsOf(node: TraceNode): Record<string, unknown>[] {
-  const cause = record(node.cause)
+  const cause = asRecord(node.cause)
   const exceptions = cause && Array.isArray(cause.exceptions) ? cause.exceptions : []
-  return exceptions.map(record).filter((item): item is Record<string, unknown> => item !== undefined)
+  return exceptions.map(asRecord).filter((item): item is Record<string, unknown> => item !== undefined)
 }
 
 /**
@@ -407,7 +405,7 @@ function causeLines(node: TraceNode, context: DetailContext): string[] {
   const cause = node.cause
   if (cause === undefined) return []
   if (typeof cause === 'string') return [`${prefix}${chalk.dim('cause:')} exception ${sanitize(cause)} (recorded on another segment)`]
-  const object = record(cause)
+  const object = asRecord(cause)
   if (!object) return [`${prefix}${chalk.dim('cause:')} ${sanitizeValue(cause)} (not a valid cause)`]
   const lines: string[] = []
   const exceptions = exceptionsOf(node)
@@ -426,7 +424,7 @@ function causeLines(node: TraceNode, context: DetailContext): string[] {
     lines.push(`${prefix}${chalk.red('!')} ${chalk.red(truncate(`${type}${message}${remote}`, Math.max(8, room), context.glyphs.ellipsis))}`)
     const stack = Array.isArray(exception.stack) ? exception.stack : []
     for (const frame of stack.slice(0, MAX_FRAMES)) {
-      const f = record(frame)
+      const f = asRecord(frame)
       if (!f) continue
       const label = typeof f.label === 'string' ? sanitize(f.label) : '?'
       const where = [f.path, f.line].filter((part) => part !== undefined && part !== null).map(sanitizeValue).join(':')
@@ -533,7 +531,7 @@ function summariseCold(cold: LambdaInvocation[]): string {
     if (list.length === 1) return `${sanitize(name)}${inits.length > 0 ? ` init ${formatDuration(inits[0]!)}` : ''}`
     return `${sanitize(name)} ${glyphCount(list.length)}${inits.length > 0 ? `, init up to ${formatDuration(Math.max(...inits))}` : ''}`
   })
-  return `${parts.slice(0, INVOCATIONS_LISTED).join(', ')}${parts.length > INVOCATIONS_LISTED ? `, and ${parts.length - INVOCATIONS_LISTED} more functions` : ''}`
+  return listSome(parts, INVOCATIONS_LISTED, {more: 'functions'})
 }
 
 function glyphCount(count: number): string {

@@ -1,4 +1,4 @@
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from './sanitize.js'
 
 /** An argument as it can be pasted back into a shell: bare when safe, else single-quoted. */
 export function shellWord(text: string): string {

@@ -1,4 +1,5 @@
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
+import {asRecord} from '../util/record.js'
 import type {NodeKind, SegmentDocument, SourcedDocument, TraceLink, TraceNode} from './types.js'
 
 /**
@@ -25,12 +26,6 @@ interface Entry {
   /** Completeness: a finished document outranks an in-progress one for the same id. */
   rank: number
   order: number
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined
 }
 
 function asTime(value: unknown): number | null {

@@ -1,5 +1,8 @@
 import type {Trace, XRayClient} from '@aws-sdk/client-xray'
 
+import {runPool} from '../util/pool.js'
+import {sleep} from '../util/sleep.js'
+
 /**
  * Fetches traces with X-Ray `BatchGetTraces`: at most 5 ids a call, following NextToken,
  * a few batches at once. With `waitSeconds`, polls the ids that are still missing or still have
@@ -20,7 +23,6 @@ export interface FetchOptions {
   pollIntervalMs?: number
   /** Called before each polling round with the ids still pending. */
   onWait?: (pending: string[], secondsLeft: number) => void
-  sleep?: (ms: number) => Promise<void>
   now?: () => number
 }
 
@@ -31,21 +33,18 @@ function chunk<T>(items: T[], size: number): T[][] {
 }
 
 async function fetchBatch(client: XRayClient, ids: string[]): Promise<FetchedTraces> {
-  const {BatchGetTracesCommand} = await import('@aws-sdk/client-xray')
+  const {paginateBatchGetTraces} = await import('@aws-sdk/client-xray')
   const result: FetchedTraces = {Traces: [], UnprocessedTraceIds: []}
-  let nextToken: string | undefined
   const seenTokens = new Set<string>()
-  do {
-    const response = await client.send(new BatchGetTracesCommand({TraceIds: ids, NextToken: nextToken}))
-    result.Traces.push(...(response.Traces ?? []))
-    result.UnprocessedTraceIds.push(...(response.UnprocessedTraceIds ?? []))
-    nextToken = response.NextToken || undefined
+  for await (const page of paginateBatchGetTraces({client, stopOnSameToken: true}, {TraceIds: ids})) {
+    result.Traces.push(...(page.Traces ?? []))
+    result.UnprocessedTraceIds.push(...(page.UnprocessedTraceIds ?? []))
     // A token seen before would loop forever; X-Ray never does this, a broken proxy might.
-    if (nextToken !== undefined) {
-      if (seenTokens.has(nextToken)) break
-      seenTokens.add(nextToken)
+    if (page.NextToken) {
+      if (seenTokens.has(page.NextToken)) break
+      seenTokens.add(page.NextToken)
     }
-  } while (nextToken !== undefined)
+  }
   return result
 }
 
@@ -67,15 +66,7 @@ function mergeInto(target: Map<string, Trace>, unprocessed: Set<string>, fetched
 async function fetchOnce(client: XRayClient, ids: string[]): Promise<FetchedTraces> {
   const traces = new Map<string, Trace>()
   const unprocessed = new Set<string>()
-  const batches = chunk(ids, BATCH_SIZE)
-  let next = 0
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!
-      mergeInto(traces, unprocessed, await fetchBatch(client, batch))
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(CONCURRENT_BATCHES, batches.length)}, worker))
+  await runPool(chunk(ids, BATCH_SIZE), CONCURRENT_BATCHES, async (batch) => mergeInto(traces, unprocessed, await fetchBatch(client, batch)))
   for (const id of traces.keys()) unprocessed.delete(id)
   return {Traces: [...traces.values()], UnprocessedTraceIds: [...unprocessed]}
 }
@@ -105,7 +96,6 @@ export function traceInProgress(trace: Trace): boolean {
 }
 
 export async function fetchTraces(client: XRayClient, ids: string[], options: FetchOptions = {}): Promise<FetchedTraces> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const now = options.now ?? Date.now
   const deadline = now() + (options.waitSeconds ?? 0) * 1000
   const interval = options.pollIntervalMs ?? 2000

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {parseDuration} from './window.js'
 
 /**

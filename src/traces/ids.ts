@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {shellWord} from '../text/shell.js'
 
 /** What `xtrace show` accepts as a trace id, shown when an argument matches none of them. */

@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 
 import {InputError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {mergeParsedInputs, parseTraceInput} from './parse.js'
 import type {ParsedInput} from './types.js'
 
@@ -33,7 +33,7 @@ function describeFsError(error: unknown): string {
   }
 }
 
-export async function readTraceInputs(paths: string[], stdin: NodeJS.ReadStream = process.stdin): Promise<ParsedInput> {
+export async function readTraceInputs(paths: string[], stdin: NodeJS.ReadStream): Promise<ParsedInput> {
   const parsed: ParsedInput[] = []
   let stdinUsed = false
   for (const path of paths) {

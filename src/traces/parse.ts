@@ -1,5 +1,6 @@
 import {InputError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
+import {isRecord} from '../util/record.js'
 import {extractTraceId} from './ids.js'
 import type {ParsedInput, SegmentDocument, SourcedDocument} from './types.js'
 
@@ -26,12 +27,8 @@ export const ACCEPTED_INPUT_FORMS =
 
 type Json = unknown
 
-function isObject(value: Json): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function isDaemonHeader(value: Json): boolean {
-  return isObject(value) && 'format' in value && 'version' in value && !('id' in value)
+  return isRecord(value) && 'format' in value && 'version' in value && !('id' in value)
 }
 
 function looksLikeDocument(value: Record<string, unknown>): boolean {
@@ -109,12 +106,12 @@ class Collector {
     }
     segments.forEach((segment: Json, i) => {
       const at = `${where}Segments[${i}]`
-      if (isObject(segment) && 'Document' in segment) {
+      if (isRecord(segment) && 'Document' in segment) {
         const document = segment.Document
         if (typeof document === 'string') this.value(document, at, traceId)
-        else if (isObject(document)) this.addDocument(document, at, traceId)
+        else if (isRecord(document)) this.addDocument(document, at, traceId)
         else this.warn(at, 'Document is neither a JSON string nor an object; skipped', traceId)
-      } else if (isObject(segment) && looksLikeDocument(segment)) {
+      } else if (isRecord(segment) && looksLikeDocument(segment)) {
         // `sam traces --output json` replaces each {Id, Document} by the parsed document.
         this.addDocument(segment, at, traceId)
       } else if (typeof segment === 'string') {
@@ -135,14 +132,14 @@ class Collector {
       if (value.length === 0) this.recognised = true
       return
     }
-    if (!isObject(value)) {
+    if (!isRecord(value)) {
       this.warn(where, `expected a JSON object, found ${value === null ? 'null' : typeof value}; skipped`)
       return
     }
     const prefix = where ? `${where}.` : ''
     if (Array.isArray(value.Traces)) {
       value.Traces.forEach((trace: Json, i) => {
-        if (isObject(trace)) this.trace(trace, `${prefix}Traces[${i}].`)
+        if (isRecord(trace)) this.trace(trace, `${prefix}Traces[${i}].`)
         else this.warn(`${prefix}Traces[${i}]`, 'not a trace object; skipped')
       })
       this.unprocessed(value.UnprocessedTraceIds)
@@ -172,7 +169,7 @@ class Collector {
     }
     // Known X-Ray responses without segments: not recognised, so the input is refused with this reason.
     if (Array.isArray(value.TraceSummaries)) {
-      const ids = value.TraceSummaries.map((summary: Json) => (isObject(summary) && typeof summary.Id === 'string' ? summary.Id : undefined))
+      const ids = value.TraceSummaries.map((summary: Json) => (isRecord(summary) && typeof summary.Id === 'string' ? summary.Id : undefined))
         .filter((id): id is string => id !== undefined)
         .slice(0, 5)
       this.warn(where, `a GetTraceSummaries response holds no segments; fetch its traces instead: xtrace show ${ids.join(' ')}`.trimEnd())

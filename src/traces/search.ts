@@ -2,7 +2,7 @@ import type {TraceSummary, XRayClient} from '@aws-sdk/client-xray'
 
 import {mapAwsError} from '../aws/errors.js'
 import {UsageError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import {traceIdTime} from './listing.js'
 import {FIRST_CHUNK_SECONDS, iso, MAX_CHUNK_SECONDS, type TimeWindow} from './window.js'
 

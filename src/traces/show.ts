@@ -3,7 +3,7 @@ import {buildShowModel, type ShowModel} from './model.js'
 import {mergeParsedInputs, parseTraceValue} from './parse.js'
 import {readTraceInputs} from './input.js'
 import {InputError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 import type {TimeRangeType} from './search.js'
 import type {ParsedInput} from './types.js'
 import {iso, type TimeWindow} from './window.js'
@@ -13,6 +13,8 @@ import {iso, type TimeWindow} from './window.js'
 export interface ShowRequest {
   traceIds: string[]
   files: string[]
+  /** Where `-` reads from: the command's standard input. */
+  stdin: NodeJS.ReadStream
   aws: AwsOptions
   waitSeconds?: number
   pollIntervalMs?: number
@@ -54,7 +56,7 @@ export async function pickTraceIds(aws: AwsOptions, search: ShowSearch): Promise
 export async function loadShowModel(request: ShowRequest): Promise<ShowModel> {
   const inputs: ParsedInput[] = []
   if (request.files.length > 0) {
-    const read = await readTraceInputs(request.files)
+    const read = await readTraceInputs(request.files, request.stdin)
     inputs.push(read)
     // A piped `xtrace traces --ids` lists ids: they are fetched like ids given as arguments.
     if (read.idsToFetch) request.traceIds = [...new Set([...request.traceIds, ...read.idsToFetch])]

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 
 /**
  * The time window of a trace search: `--since 15m`, or `--start`/`--end` (ISO 8601, epoch seconds, or

@@ -1,9 +1,9 @@
 import {randomBytes} from 'node:crypto'
 import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync} from 'node:fs'
-import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import {InputError} from '../errors.js'
+import {xtraceDirectory} from '../util/xdg.js'
 import type {TracingMode} from './refs.js'
 import type {FunctionState} from './select.js'
 
@@ -21,7 +21,11 @@ export type Outcome = 'changed' | 'failed' | 'skipped' | 'unknown'
 export interface JournalEntry {
   function: string
   arn: string
+  /** The account (from the ARN; written since many-account runs). */
+  account?: string
   region: string
+  /** The role assumed to reach the account (--accounts / --org); absent: the caller's own credentials. */
+  via?: string
   previousMode: TracingMode
   mode: TracingMode
   /** The last outcome written; none means the process stopped before it knew. */
@@ -35,26 +39,26 @@ export interface Operation {
   createdAt: string
   /** For a restore: the operation it undid. */
   restores?: string
+  /** The roles were assumed with an external id (which is not kept: restore asks for it again). */
+  externalId?: boolean
   entries: JournalEntry[]
   /** Policies attached to roles (--attach-policy): restore leaves them, and says so. */
   attachments: {role: string; policy: string}[]
 }
 
 type Line =
-  | {type: 'operation'; id: string; command: string; mode?: TracingMode; createdAt: string; restores?: string}
+  | {type: 'operation'; id: string; command: string; mode?: TracingMode; createdAt: string; restores?: string; externalId?: boolean}
   | ({type: 'planned'} & Omit<JournalEntry, 'outcome'>)
   | {type: 'outcome'; arn: string; outcome: Outcome; at: string}
   | {type: 'attached'; role: string; policy: string; at: string}
 
 /** What the journal records of a function about to change. */
-export function plannedChange(fn: FunctionState, mode: TracingMode): Omit<JournalEntry, 'outcome'> {
-  return {function: fn.name, arn: fn.arn, region: fn.region, previousMode: fn.mode, mode}
+export function plannedChange(fn: FunctionState, mode: TracingMode, via?: string): Omit<JournalEntry, 'outcome'> {
+  return {function: fn.name, arn: fn.arn, account: fn.account, region: fn.region, ...(via ? {via} : {}), previousMode: fn.mode, mode}
 }
 
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'xtrace')
-  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'xtrace')
-  return join(homedir(), '.local', 'state', 'xtrace')
+  return xtraceDirectory('state', env)
 }
 
 function operationsDirectory(env?: NodeJS.ProcessEnv): string {
@@ -80,7 +84,7 @@ export class JournalWriter {
 
   /** Creates the operation's file (mode 0600, directory 0700) and writes every planned change. */
   static create(
-    header: {command: string; mode?: TracingMode; restores?: string},
+    header: {command: string; mode?: TracingMode; restores?: string; externalId?: boolean},
     planned: Omit<JournalEntry, 'outcome'>[],
     env?: NodeJS.ProcessEnv,
   ): JournalWriter {
@@ -142,11 +146,20 @@ export function parseOperation(text: string): Operation | undefined {
         createdAt: line.createdAt,
         ...(line.mode ? {mode: line.mode} : {}),
         ...(line.restores ? {restores: line.restores} : {}),
+        ...(line.externalId ? {externalId: true} : {}),
         entries: [],
         attachments: [],
       }
     } else if (line.type === 'planned' && operation) {
-      const entry: JournalEntry = {function: line.function, arn: line.arn, region: line.region, previousMode: line.previousMode, mode: line.mode}
+      const entry: JournalEntry = {
+        function: line.function,
+        arn: line.arn,
+        account: line.account ?? line.arn.split(':')[4] ?? '',
+        region: line.region,
+        ...(line.via ? {via: line.via} : {}),
+        previousMode: line.previousMode,
+        mode: line.mode,
+      }
       byArn.set(entry.arn, entry)
       operation.entries.push(entry)
     } else if (line.type === 'attached' && operation) {

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
 
 /**
  * Function references as users type them: `my-fn`, a partial ARN `123456789012:function:my-fn`, or

@@ -1,9 +1,11 @@
 import type {FunctionConfiguration, LambdaClient} from '@aws-sdk/client-lambda'
-import type {ResourceGroupsTaggingAPIClient} from '@aws-sdk/client-resource-groups-tagging-api'
 import picomatch from 'picomatch'
 
 import {mapAwsError} from '../aws/errors.js'
-import {sanitize} from '../render/sanitize.js'
+import {accountFailure, type AccountFailure, type AccountTarget} from '../aws/accounts.js'
+import type {RegionalClients, RegionClients} from '../aws/regions.js'
+import {InputError, UsageError} from '../errors.js'
+import {sanitize} from '../text/sanitize.js'
 import {runPool} from '../util/pool.js'
 import {type FunctionRef, type TracingMode} from './refs.js'
 
@@ -16,6 +18,8 @@ import {type FunctionRef, type TracingMode} from './refs.js'
 export interface FunctionState {
   name: string
   arn: string
+  /** From the ARN. */
+  account: string
   region: string
   mode: TracingMode
   role: string
@@ -35,12 +39,6 @@ export interface FunctionState {
 /** Environment variables doctor looks at. */
 export const XRAY_ENVIRONMENT_KEYS = ['AWS_XRAY_CONTEXT_MISSING', 'AWS_XRAY_DAEMON_ADDRESS', '_X_AMZN_TRACE_ID', 'AWS_XRAY_TRACING_NAME'] as const
 
-export interface RegionClients {
-  region: string
-  lambda: LambdaClient
-  tagging: () => Promise<ResourceGroupsTaggingAPIClient>
-}
-
 export interface Selection {
   refs: FunctionRef[]
   all: boolean
@@ -59,10 +57,16 @@ export interface Selected {
 /** Reads of configurations run this many at a time (reads are cheap; Lambda's read quotas are high). */
 export const READ_CONCURRENCY = 16
 
+/** The account field of an ARN (empty when it has none). */
+export function accountOfArn(arn: string): string {
+  return arn.split(':')[4] ?? ''
+}
+
 export function toFunctionState(config: FunctionConfiguration, region: string): FunctionState {
   const state: FunctionState = {
     name: config.FunctionName ?? '',
     arn: config.FunctionArn ?? '',
+    account: accountOfArn(config.FunctionArn ?? ''),
     region,
     mode: config.TracingConfig?.Mode === 'Active' ? 'Active' : 'PassThrough',
     role: config.Role ?? '',
@@ -158,7 +162,8 @@ export async function selectFunctions(
   const matchers = selection.match.map((glob) => picomatch(glob, {dot: true}))
   const nameMatches = (name: string) => matchers.length === 0 || matchers.some((matches) => matches(name))
   if (listsFunctions(selection)) {
-    for (const clients of regions) {
+    // Regions are listed side by side: each has its own quotas.
+    await Promise.all(regions.map(async (clients) => {
       if (selection.tags.length > 0) {
         const arns = (await taggedArns(clients, selection.tags)).filter((arn) => nameMatches(nameOfArn(arn)))
         const states = await runPool(arns, READ_CONCURRENCY, (arn) => readFunction(clients.lambda, clients.region, arn))
@@ -170,7 +175,7 @@ export async function selectFunctions(
       } else {
         for (const state of await listFunctions(clients)) if (nameMatches(state.name)) byArn.set(state.arn, state)
       }
-    }
+    }))
   }
 
   const notFound: Selected['notFound'] = []
@@ -191,4 +196,111 @@ export async function selectFunctions(
 
   const functions = [...byArn.values()].sort((a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name))
   return {functions, notFound, warnings}
+}
+
+/** Nothing named and nothing listed: refused, unless the command defaults to every function. */
+function requireSelection(selection: Selection, options: {defaultAll?: boolean; command?: string}): Selection {
+  const effective = everythingIfEmpty(selection)
+  if (effective !== selection && !options.defaultAll) {
+    throw new UsageError('name the functions, or select them with --all, --match GLOB or --tag KEY=VALUE', [
+      'xtrace status   (lists the functions and their modes)',
+      `xtrace ${options.command ?? 'enable'} --all --dry-run   (shows what the command would change for every function)`,
+    ])
+  }
+  return effective
+}
+
+export interface SelectOptions {
+  defaultAll?: boolean
+  warn?: (message: string) => void
+  command?: string
+}
+
+/**
+ * The functions a change command works on, or a clear refusal before anything changes: nothing
+ * selected, or named functions that do not exist.
+ */
+export async function selectFunctionsOrFail(regional: RegionalClients, regions: readonly string[], selection: Selection, options: SelectOptions = {}): Promise<FunctionState[]> {
+  const effective = requireSelection(selection, options)
+  const selected = await selectFunctions(await regional.selected(regions), effective, (region) => regional.forRegion(region))
+  for (const warning of selected.warnings) options.warn?.(warning)
+  if (selected.notFound.length > 0) throw notFoundError(selected.notFound)
+  return selected.functions
+}
+
+export interface AccountsSelected {
+  functions: FunctionState[]
+  /** Accounts, or regions of them, that could not be listed: reported, the others go on. */
+  failures: AccountFailure[]
+}
+
+/**
+ * The same across accounts: every account and region listed side by side, one failing (an SCP, a
+ * region not enabled) reported for itself. A bare name is looked for in every account; an ARN only
+ * in its own. With the caller's own account alone it is selectFunctionsOrFail, failures and all.
+ */
+export async function selectInAccounts(targets: readonly AccountTarget[], regions: readonly string[], selection: Selection, options: SelectOptions = {}): Promise<AccountsSelected> {
+  if (targets.length === 1 && targets[0]!.id === undefined) {
+    return {functions: await selectFunctionsOrFail(targets[0]!.regional, regions, selection, options), failures: []}
+  }
+  const effective = requireSelection(selection, options)
+  const failures: AccountFailure[] = []
+  const byArn = new Map<string, FunctionState>()
+  const found = new Set<FunctionRef>()
+  const searched = new Map<FunctionRef, string[]>()
+  const ids = new Set(targets.map((target) => target.id))
+  const collect = (part: Selected, where: string) => {
+    for (const fn of part.functions) byArn.set(fn.arn, fn)
+    for (const warning of part.warnings) options.warn?.(warning)
+    const missing = new Set(part.notFound.map((item) => item.ref))
+    for (const ref of effective.refs) {
+      if (missing.has(ref)) searched.set(ref, [...(searched.get(ref) ?? []), where])
+    }
+    for (const fn of part.functions) for (const ref of effective.refs) if (ref.name === fn.name) found.add(ref)
+  }
+  await runPool(targets, 8, async (target) => {
+    const account = target.id ?? ''
+    let where: RegionClients[]
+    try {
+      where = await target.regional.selected(regions)
+    } catch (error) {
+      failures.push(accountFailure(account, undefined, error, 'lambda:ListFunctions'))
+      return
+    }
+    const mine = (ref: FunctionRef) => !ref.account || ref.account === account
+    const named = {...effective, refs: effective.refs.filter((ref) => !ref.region && mine(ref))}
+    await Promise.all(where.map(async (clients) => {
+      try {
+        collect(await selectFunctions([clients], named, (region) => target.regional.forRegion(region)), `${account}/${clients.region}`)
+      } catch (error) {
+        failures.push(accountFailure(account, clients.region, error, 'lambda:ListFunctions'))
+      }
+    }))
+    const arns = effective.refs.filter((ref) => ref.region && ref.account === account)
+    if (arns.length > 0) {
+      try {
+        collect(await selectFunctions([], {refs: arns, all: false, match: [], tags: []}, (region) => target.regional.forRegion(region)), account)
+      } catch (error) {
+        failures.push(accountFailure(account, arns[0]!.region, error, 'lambda:GetFunction'))
+      }
+    }
+  })
+  const notFound: {ref: FunctionRef; regions: string[]}[] = []
+  for (const ref of effective.refs) {
+    if (found.has(ref)) continue
+    if (ref.account && !ids.has(ref.account)) notFound.push({ref, regions: [`account ${ref.account}, which this run does not include`]})
+    else if (searched.has(ref)) notFound.push({ref, regions: searched.get(ref)!})
+  }
+  if (notFound.length > 0) throw notFoundError(notFound)
+  failures.sort((a, b) => a.account.localeCompare(b.account) || (a.region ?? '').localeCompare(b.region ?? ''))
+  const functions = [...byArn.values()].sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name))
+  return {functions, failures}
+}
+
+/** A refusal before anything changes: named functions that do not exist. */
+export function notFoundError(notFound: {ref: FunctionRef; regions: string[]}[]): InputError {
+  const list = notFound.map(({ref, regions}) => `${sanitize(ref.input)} (not in ${regions.join(', ')})`).join(', ')
+  return new InputError(`no such function: ${list}; nothing was changed`, [
+    'check the names with: xtrace status, or pass --region for functions in another region',
+  ], 'FUNCTION_NOT_FOUND')
 }

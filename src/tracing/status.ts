@@ -1,5 +1,6 @@
 import type {LambdaClient} from '@aws-sdk/client-lambda'
 
+import type {AccountFailure} from '../aws/accounts.js'
 import type {RegionalClients} from '../aws/regions.js'
 import {mapAwsError} from '../aws/errors.js'
 import {RolePermissionReader, roleNameFromArn, type XRayWriteVerdict} from '../permissions/role.js'
@@ -23,6 +24,7 @@ export interface PublishedAlias {
 export interface FunctionStatus {
   function: string
   arn: string
+  account: string
   region: string
   mode: TracingMode
   runtime: string | null
@@ -37,12 +39,30 @@ export interface FunctionStatus {
   publishedAliases: PublishedAlias[]
 }
 
-export interface StatusJson {
-  functions: FunctionStatus[]
-  summary: {functions: number; active: number; passThrough: number; coveragePercent: number}
+export interface StatusSummary {
+  functions: number
+  active: number
+  passThrough: number
+  coveragePercent: number
 }
 
-export function summariseStatus(functions: readonly FunctionStatus[]): StatusJson['summary'] {
+export interface StatusJson {
+  functions: FunctionStatus[]
+  summary: StatusSummary
+  /** With --accounts / --org: the coverage of each account. */
+  accounts?: (StatusSummary & {account: string})[]
+  /** Accounts, or regions of them, that could not be read. */
+  accountFailures?: AccountFailure[]
+}
+
+/** Coverage per account, in account order. */
+export function summariseByAccount(functions: readonly FunctionStatus[]): (StatusSummary & {account: string})[] {
+  const byAccount = new Map<string, FunctionStatus[]>()
+  for (const fn of functions) byAccount.set(fn.account, [...(byAccount.get(fn.account) ?? []), fn])
+  return [...byAccount].sort(([a], [b]) => a.localeCompare(b)).map(([account, list]) => ({account, ...summariseStatus(list)}))
+}
+
+export function summariseStatus(functions: readonly FunctionStatus[]): StatusSummary {
   const active = functions.filter((fn) => fn.mode === 'Active').length
   return {
     functions: functions.length,
@@ -99,6 +119,7 @@ export async function collectStatus(
     const status: FunctionStatus = {
       function: fn.name,
       arn: fn.arn,
+      account: fn.account,
       region: fn.region,
       mode: fn.mode,
       runtime: fn.runtime ?? null,

@@ -314,5 +314,7 @@ describe('xtrace doctor at scale', () => {
     const quick = (await doctorJson(['--no-aliases'])).json
     expect(aws.calls('ListAliases', 'lambda')).toHaveLength(0)
     expect(quick.checks.some((c) => c.id === 'function.versions')).toBe(false)
-  })
+    // Two runs of 200 ListAliases each at Lambda's 15 calls a second: paced, never throttled.
+    expect(aws.requests.filter((r) => r.fault === 'throttle')).toHaveLength(0)
+  }, 120_000)
 })

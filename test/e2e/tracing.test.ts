@@ -74,7 +74,7 @@ describe('xtrace enable / disable', () => {
     const journalPath = join(state, 'xtrace/operations', journals[0]!)
     expect(statSync(journalPath).mode & 0o777).toBe(0o600)
     expect(statSync(join(state, 'xtrace/operations')).mode & 0o777).toBe(0o700)
-    expect(readFileSync(journalPath, 'utf8')).toContain(`"arn":"arn:aws:lambda:us-east-1:${ACCOUNT}:function:orders-api","region":"us-east-1","previousMode":"PassThrough","mode":"Active"`)
+    expect(readFileSync(journalPath, 'utf8')).toContain(`"arn":"arn:aws:lambda:us-east-1:${ACCOUNT}:function:orders-api","account":"123456789012","region":"us-east-1","previousMode":"PassThrough","mode":"Active"`)
 
     aws.requests.length = 0
     const second = await xtrace(['enable', 'orders-api', '--json'])
@@ -85,6 +85,7 @@ describe('xtrace enable / disable', () => {
       results: [{
         function: 'orders-api',
         arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:orders-api`,
+        account: ACCOUNT,
         region: 'us-east-1',
         previousMode: 'Active',
         mode: 'Active',

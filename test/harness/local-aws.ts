@@ -12,6 +12,10 @@
  *     `installLambda(aws)` (local-lambda.ts) is called.
  *   - IAM, query/XML: roles and their policies, once `installIam(aws)` (local-iam.ts) is called.
  *   - Resource Groups Tagging API, JSON 1.1: GetResources for Lambda functions, with `installLambda`.
+ *   - Accounts: `memberAccount(id)` gives an account its own routes (install Lambda and IAM into it for
+ *     state of its own), STS AssumeRole hands out credentials that pick that account on every later
+ *     request, Organizations (JSON 1.1) lists the accounts and organizational units, a region can be
+ *     disabled for an account, and `rateLimits` throttle Lambda beyond its per-account-and-region quotas.
  * The service is taken from the SigV4 credential scope, as one endpoint serves them all; more
  * operations register the same way (see `route`).
  *
@@ -38,12 +42,20 @@ export interface Fault {
   delayMs?: number
   /** Hit only this share of the matching requests (0..1), at random; default: every one. */
   probability?: number
+  /** Only requests made with this account's credentials. */
+  account?: string
+  /** Only requests to this region. */
+  region?: string
+  /** For `access-denied`: the message AWS would give (e.g. an explicit deny in a service control policy). */
+  message?: string
 }
 
 export interface LoggedRequest {
   service: string
   operation: string
   region: string
+  /** The account the credentials picked. */
+  account: string
   body: string
   at: number
   fault?: FaultKind
@@ -54,6 +66,10 @@ export interface ParsedRequest {
   operation: string
   /** Region from the SigV4 credential scope. */
   region: string
+  /** The account of the credentials: an assumed role's, or the caller's own. */
+  account: string
+  /** The caller's ARN (an assumed-role ARN for assumed credentials). */
+  callerArn: string
   method: string
   path: string
   query: URLSearchParams
@@ -73,7 +89,40 @@ export type Handler = (request: ParsedRequest, aws: LocalAws) => Reply | Promise
 
 type Protocol = 'rest-json' | 'query' | 'json'
 
-const PROTOCOLS: Record<string, Protocol> = {xray: 'rest-json', lambda: 'rest-json', sts: 'query', iam: 'query', tagging: 'json'}
+const PROTOCOLS: Record<string, Protocol> = {xray: 'rest-json', lambda: 'rest-json', sts: 'query', iam: 'query', cloudformation: 'query', tagging: 'json', organizations: 'json'}
+
+/** What the Lambda and IAM installers need of an endpoint: the endpoint itself, or one account of it. */
+export interface Routes {
+  route(service: string, operation: string, handler: Handler): void
+  restOperation?: (service: string, method: string, path: string) => string | undefined
+}
+
+/** A member account: its own routes (its Lambda, its IAM), the role xtrace assumes into it, and its place in the organization. */
+export interface MemberAccount extends Routes {
+  id: string
+  name: string
+  /** Organizational unit (or root) it sits in. */
+  parent: string
+  state: 'ACTIVE' | 'SUSPENDED'
+  /** Role names that may be assumed, with the external id their trust policy asks for (if any). */
+  roles: Map<string, {externalId?: string; deny?: boolean}>
+  /** Regions not enabled for the account: calls there fail as with opt-in regions left off. */
+  disabledRegions: Set<string>
+  readonly routes: Map<string, Handler>
+}
+
+interface Session {
+  account: string
+  arn: string
+  expiresAt: number
+}
+
+/** Lambda's quotas per account and region, in calls a second, when the endpoint enforces them. */
+export interface RateLimits {
+  /** Control plane: every Lambda operation but GetFunction. */
+  control?: number
+  getFunction?: number
+}
 
 const XRAY_ROUTES: Record<string, string> = {
   'POST /Traces': 'BatchGetTraces',
@@ -132,7 +181,7 @@ export function queryError(status: number, code: string, message: string): Reply
   }
 }
 
-function faultReply(kind: FaultKind, protocol: Protocol, service: string): Reply {
+function faultReply(kind: FaultKind, protocol: Protocol, service: string, message?: string): Reply {
   const json = protocol !== 'query'
   switch (kind) {
     case 'throttle':
@@ -140,10 +189,10 @@ function faultReply(kind: FaultKind, protocol: Protocol, service: string): Reply
       return queryError(400, 'Throttling', 'Rate exceeded')
     case 'server-error':
       return json ? restJsonError(500, 'ServiceException', 'Internal failure') : queryError(500, 'ServiceFailure', 'Internal failure')
-    case 'access-denied':
-      return json
-        ? restJsonError(403, 'AccessDeniedException', 'User: arn:aws:iam::123456789012:user/test is not authorized to perform this action')
-        : queryError(403, 'AccessDenied', 'User: arn:aws:iam::123456789012:user/test is not authorized to perform this action')
+    case 'access-denied': {
+      const text = message ?? 'User: arn:aws:iam::123456789012:user/test is not authorized to perform this action'
+      return json ? restJsonError(403, 'AccessDeniedException', text) : queryError(403, 'AccessDenied', text)
+    }
     case 'expired-token':
       return json
         ? restJsonError(403, 'ExpiredTokenException', 'The security token included in the request is expired')
@@ -165,7 +214,7 @@ interface StoredTrace {
   summary?: Summary
 }
 
-export class LocalAws {
+export class LocalAws implements Routes {
   url = ''
   readonly requests: LoggedRequest[] = []
   readonly traces = new Map<string, StoredTrace>()
@@ -191,6 +240,22 @@ export class LocalAws {
   readonly summaries: StoredSummary[] = []
   /** Summaries per GetTraceSummaries page. */
   summariesPerPage = 50
+  /** Member accounts by id (memberAccount()). */
+  readonly members = new Map<string, MemberAccount>()
+  /** Organizational units: id → parent id (the root is "r-root"). */
+  readonly organizationalUnits = new Map<string, string>()
+  /** Whether the caller's account runs an organization (Organizations answers AWSOrganizationsNotInUseException otherwise). */
+  organization = false
+  /** Accounts per Organizations page; small values exercise NextToken. */
+  organizationPageSize = 5
+  /** Lifetime of assumed-role credentials, in seconds. */
+  sessionSeconds = 3600
+  /** Lambda quotas enforced per account and region; none by default. */
+  rateLimits: RateLimits = {}
+  /** Calls refused by `rateLimits`. */
+  quotaThrottles = 0
+  private readonly sessions = new Map<string, Session>()
+  private readonly buckets = new Map<string, {tokens: number; at: number}>()
 
   private server: Server | undefined
   private faults: (Fault & {remaining: number})[] = []
@@ -203,16 +268,132 @@ export class LocalAws {
     this.route('xray', 'GetServiceGraph', (request) => this.getServiceGraph(request))
     this.route('xray', 'GetTraceSegmentDestination', () => jsonReply(200, this.segmentDestination))
     this.route('xray', 'GetSamplingRules', () => jsonReply(200, {SamplingRuleRecords: this.samplingRules}))
-    this.route('sts', 'GetCallerIdentity', () =>
+    this.route('sts', 'GetCallerIdentity', (request) =>
       queryReply(
         'GetCallerIdentity',
-        `<Arn>${this.caller.arn}</Arn><UserId>${this.caller.userId}</UserId><Account>${this.caller.account}</Account>`,
+        `<Arn>${request.callerArn}</Arn><UserId>${request.account === this.caller.account ? this.caller.userId : 'AROAXTRACEMEMBER:xtrace'}</UserId><Account>${request.account}</Account>`,
         'https://sts.amazonaws.com/doc/2011-06-15/',
       ),
     )
+    this.route('sts', 'AssumeRole', (request) => this.assumeRole(request))
+    this.route('organizations', 'ListAccounts', (request) => this.listAccounts(request, () => true))
+    this.route('organizations', 'ListAccountsForParent', (request) => {
+      const parent = (JSON.parse(request.body || '{}') as {ParentId?: string}).ParentId ?? ''
+      if (parent !== 'r-root' && !this.organizationalUnits.has(parent)) return restJsonError(400, 'ParentNotFoundException', `The parent ${parent} does not exist`)
+      return this.listAccounts(request, (member) => member.parent === parent)
+    })
+    this.route('organizations', 'ListOrganizationalUnitsForParent', (request) => {
+      const denied = this.organizationRefusal(request)
+      if (denied) return denied
+      const parent = (JSON.parse(request.body || '{}') as {ParentId?: string}).ParentId ?? ''
+      if (parent !== 'r-root' && !this.organizationalUnits.has(parent)) return restJsonError(400, 'ParentNotFoundException', `The parent ${parent} does not exist`)
+      const units = [...this.organizationalUnits].filter(([, of]) => of === parent).map(([id]) => ({Id: id, Arn: `arn:aws:organizations::${this.caller.account}:ou/o-xtrace/${id}`, Name: id}))
+      return jsonReply(200, {OrganizationalUnits: units})
+    })
   }
 
-  /** Registers (or replaces) the handler of one operation. */
+  /**
+   * A member account with its own routes; `installLambda(aws.memberAccount(id), {account: id})` and
+   * `installIam(…, id)` give it state of its own. It carries OrganizationAccountAccessRole unless told.
+   */
+  memberAccount(id: string, options: {name?: string; parent?: string; roles?: string[]; state?: MemberAccount['state']} = {}): MemberAccount {
+    let member = this.members.get(id)
+    if (!member) {
+      const routes = new Map<string, Handler>()
+      member = {
+        id,
+        name: options.name ?? `account-${id}`,
+        parent: options.parent ?? 'r-root',
+        state: options.state ?? 'ACTIVE',
+        roles: new Map((options.roles ?? ['OrganizationAccountAccessRole']).map((role) => [role, {}])),
+        disabledRegions: new Set(),
+        routes,
+        route: (service, operation, handler) => routes.set(`${service}:${operation}`, handler),
+      }
+      this.members.set(id, member)
+    }
+    return member
+  }
+
+  /** Expires every assumed session now (as an hour passing would). */
+  expireSessions(): void {
+    for (const session of this.sessions.values()) session.expiresAt = Date.now() - 1
+  }
+
+  /** Assumed-role credentials handed out so far, by account. */
+  sessionsOf(account: string): number {
+    return [...this.sessions.values()].filter((session) => session.account === account).length
+  }
+
+  private assumeRole(request: ParsedRequest): Reply {
+    const roleArn = request.params.get('RoleArn') ?? ''
+    const session = request.params.get('RoleSessionName') ?? ''
+    if (!/^[\w+=,.@-]{2,64}$/.test(session)) return queryError(400, 'ValidationError', `1 validation error detected: Value '${session}' at 'roleSessionName' failed to satisfy constraint`)
+    const match = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(roleArn)
+    const member = match ? this.members.get(match[1]!) : undefined
+    const role = member?.roles.get(match?.[2] ?? '')
+    const externalId = request.params.get('ExternalId') ?? undefined
+    // AWS says the same for a missing role, a trust policy that does not name the caller, and a wrong external id.
+    if (!member || !role || role.deny || role.externalId !== externalId) {
+      return queryError(403, 'AccessDenied', `User: ${request.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`)
+    }
+    const keyId = `ASIA${member.id}${randomBytes(4).toString('hex').toUpperCase()}`
+    const expiresAt = Date.now() + this.sessionSeconds * 1000
+    const arn = `arn:aws:sts::${member.id}:assumed-role/${match![2]}/${session}`
+    this.sessions.set(keyId, {account: member.id, arn, expiresAt})
+    return queryReply(
+      'AssumeRole',
+      `<Credentials><AccessKeyId>${keyId}</AccessKeyId><SecretAccessKey>${randomBytes(20).toString('hex')}</SecretAccessKey><SessionToken>${randomBytes(32).toString('base64')}</SessionToken><Expiration>${new Date(expiresAt).toISOString()}</Expiration></Credentials>` +
+        `<AssumedRoleUser><Arn>${xmlEscape(arn)}</Arn><AssumedRoleId>AROA${member.id}:${xmlEscape(session)}</AssumedRoleId></AssumedRoleUser>`,
+      'https://sts.amazonaws.com/doc/2011-06-15/',
+    )
+  }
+
+  /** Organizations answers the management account only, and only when there is an organization. */
+  private organizationRefusal(request: ParsedRequest): Reply | undefined {
+    if (request.account !== this.caller.account) return restJsonError(400, 'AccessDeniedException', 'You don\'t have permissions to access this resource.')
+    if (!this.organization) return restJsonError(400, 'AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.')
+    return undefined
+  }
+
+  private listAccounts(request: ParsedRequest, keep: (member: MemberAccount) => boolean): Reply {
+    const denied = this.organizationRefusal(request)
+    if (denied) return denied
+    const input = JSON.parse(request.body || '{}') as {NextToken?: string}
+    const management = {id: this.caller.account, name: 'management', parent: 'r-root', state: 'ACTIVE' as const}
+    const all = [management, ...this.members.values()].filter((member) => member === management ? keep({...management} as MemberAccount) : keep(member as MemberAccount))
+    const offset = Number.parseInt(input.NextToken ?? '0', 10) || 0
+    const page = all.slice(offset, offset + this.organizationPageSize).map((member) => ({
+      Id: member.id,
+      Arn: `arn:aws:organizations::${this.caller.account}:account/o-xtrace/${member.id}`,
+      Email: `${member.name}@example.com`,
+      Name: member.name,
+      Status: member.state,
+      State: member.state,
+      JoinedMethod: 'CREATED',
+      JoinedTimestamp: 1_700_000_000,
+    }))
+    const next = offset + this.organizationPageSize < all.length ? String(offset + this.organizationPageSize) : undefined
+    return jsonReply(200, {Accounts: page, ...(next ? {NextToken: next} : {})})
+  }
+
+  /** Whether Lambda's quota of this account and region lets one more call through now (token buckets, as AWS meters). */
+  private withinQuota(account: string, region: string, operation: string): boolean {
+    const quota = operation === 'GetFunction' ? 'getFunction' : 'control'
+    const rate = this.rateLimits[quota]
+    if (!rate) return true
+    const key = `${account}/${region}/${quota}`
+    const now = Date.now()
+    const bucket = this.buckets.get(key) ?? {tokens: rate, at: now}
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate)
+    bucket.at = now
+    this.buckets.set(key, bucket)
+    if (bucket.tokens < 1) return false
+    bucket.tokens -= 1
+    return true
+  }
+
+  /** Registers (or replaces) the handler of one operation, for the caller's own account (and any without routes of its own). */
   route(service: string, operation: string, handler: Handler): void {
     this.routes.set(`${service}:${operation}`, handler)
   }
@@ -282,10 +463,14 @@ export class LocalAws {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks).toString('utf8')
     const url = new URL(req.url ?? '/', 'http://localhost')
-    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? '')
-    const region = scope?.[1] ?? 'us-east-1'
-    const service = scope?.[2] ?? 'unknown'
+    const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(req.headers.authorization ?? '')
+    const region = scope?.[2] ?? 'us-east-1'
+    const service = scope?.[3] ?? 'unknown'
     const protocol = PROTOCOLS[service] ?? 'rest-json'
+    const session = this.sessions.get(scope?.[1] ?? '')
+    const account = session?.account ?? this.caller.account
+    const member = this.members.get(account)
+    const routing: Routes = member ?? this
     const params = protocol === 'query' ? new URLSearchParams(body) : new URLSearchParams()
     const operation =
       protocol === 'query'
@@ -294,11 +479,21 @@ export class LocalAws {
           ? (String(req.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown')
           : service === 'xray'
           ? (XRAY_ROUTES[`${req.method} ${url.pathname}`] ?? 'unknown')
-          : (this.restOperation?.(service, req.method ?? 'GET', url.pathname) ?? 'unknown')
-    const logged: LoggedRequest = {service, operation, region, body, at: Date.now()}
+          : (routing.restOperation?.(service, req.method ?? 'GET', url.pathname) ?? 'unknown')
+    const logged: LoggedRequest = {service, operation, region, account, body, at: Date.now()}
     this.requests.push(logged)
 
-    const fault = this.takeFault(service, operation)
+    if (session && session.expiresAt < Date.now()) {
+      this.send(res, faultReply('expired-token', protocol, service))
+      return
+    }
+    if (member?.disabledRegions.has(region) && !['sts', 'iam', 'organizations'].includes(service)) {
+      // What AWS answers in an opt-in region the account has not enabled.
+      this.send(res, protocol === 'query' ? queryError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.') : restJsonError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.'))
+      return
+    }
+
+    const fault = this.takeFault(service, operation, account, region)
     if (fault) {
       logged.fault = fault.kind
       if (fault.kind === 'drop') {
@@ -308,12 +503,19 @@ export class LocalAws {
       if (fault.kind === 'latency') {
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 200))
       } else {
-        this.send(res, faultReply(fault.kind, protocol, service))
+        this.send(res, faultReply(fault.kind, protocol, service, fault.message))
         return
       }
     }
 
-    const handler = this.routes.get(`${service}:${operation}`)
+    if (service === 'lambda' && !this.withinQuota(account, region, operation)) {
+      logged.fault = 'throttle'
+      this.quotaThrottles++
+      this.send(res, restJsonError(429, 'TooManyRequestsException', 'Rate exceeded'))
+      return
+    }
+
+    const handler = member?.routes.get(`${service}:${operation}`) ?? this.routes.get(`${service}:${operation}`)
     if (!handler) {
       this.send(
         res,
@@ -327,6 +529,8 @@ export class LocalAws {
       service,
       operation,
       region,
+      account,
+      callerArn: session?.arn ?? this.caller.arn,
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
@@ -340,10 +544,12 @@ export class LocalAws {
   /** Maps a REST path to an operation name for services other than X-Ray (set by later harness modules). */
   restOperation?: (service: string, method: string, path: string) => string | undefined
 
-  private takeFault(service: string, operation: string): Fault | undefined {
+  private takeFault(service: string, operation: string, account: string, region: string): Fault | undefined {
     const fault = this.faults.find(
       (f) =>
         f.remaining > 0 &&
+        (f.account === undefined || f.account === account) &&
+        (f.region === undefined || f.region === region) &&
         (f.service === undefined || f.service === service) &&
         (f.operation === undefined || f.operation === operation) &&
         (f.probability === undefined || Math.random() < f.probability),

@@ -10,7 +10,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {simulate, type SimulationResult} from './iam-simulator.js'
-import {type LocalAws, queryError, queryReply, xmlEscape} from './local-aws.js'
+import {queryError, queryReply, type Routes, xmlEscape} from './local-aws.js'
 
 const NS = 'https://iam.amazonaws.com/doc/2010-05-08/'
 
@@ -89,7 +89,7 @@ export const LAMBDA_TRUST_POLICY = {
   Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}],
 }
 
-export function installIam(aws: LocalAws, account = '123456789012'): LocalIam {
+export function installIam(aws: Routes, account = '123456789012'): LocalIam {
   const versions = new Map<string, unknown[]>()
   const iam: LocalIam = {
     roles: new Map(),

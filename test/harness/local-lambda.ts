@@ -11,7 +11,7 @@
  */
 import {randomUUID} from 'node:crypto'
 
-import {jsonReply, type LocalAws, type ParsedRequest, type Reply, restJsonError} from './local-aws.js'
+import {jsonReply, type ParsedRequest, type Reply, restJsonError, type Routes} from './local-aws.js'
 
 export type TracingMode = 'Active' | 'PassThrough'
 
@@ -90,7 +90,7 @@ function configurationOf(fn: object): Record<string, unknown> {
   return out
 }
 
-export function installLambda(aws: LocalAws, options: LambdaOptions = {}): LocalLambda {
+export function installLambda(aws: Routes, options: LambdaOptions = {}): LocalLambda {
   const settings: Required<LambdaOptions> = {
     region: options.region ?? 'us-east-1',
     account: options.account ?? '123456789012',
@@ -284,9 +284,11 @@ export function installLambda(aws: LocalAws, options: LambdaOptions = {}): Local
     if (types.length > 0 && !types.some((type) => type === 'lambda' || type === 'lambda:function')) {
       return jsonReply(200, {ResourceTagMappingList: [], PaginationToken: ''})
     }
+    // Like the real API, only resources that carry (or carried) tags are listed.
     const matches = [...functions.values()].filter(
       (fn) =>
         fn.region === request.region &&
+        Object.keys(fn.tags).length > 0 &&
         (input.TagFilters ?? []).every(
           (filter) => filter.Key in fn.tags && (!filter.Values?.length || filter.Values.includes(fn.tags[filter.Key]!)),
         ),

@@ -12,6 +12,7 @@ import type {FunctionState} from '../../../src/tracing/select.js'
 const fn = (overrides: Partial<FunctionState> = {}): FunctionState => ({
   name: 'fn',
   arn: 'arn:aws:lambda:us-east-1:123456789012:function:fn',
+  account: '123456789012',
   region: 'us-east-1',
   mode: 'Active',
   role: 'arn:aws:iam::123456789012:role/r',

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {safeJsonStringify, sanitize} from '../../../src/render/sanitize.js'
+import {sanitize} from '../../../src/text/sanitize.js'
+import {safeJsonStringify} from '../../../src/text/json.js'
 
 describe('sanitize', () => {
   it.each([

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 
 import {InputError} from '../../../src/errors.js'
 import {renderShow} from '../../../src/render/tree.js'
-import {safeJsonStringify} from '../../../src/render/sanitize.js'
+import {safeJsonStringify} from '../../../src/text/json.js'
 import {walk} from '../../../src/traces/analyse.js'
 import {buildShowModel, toShowJson} from '../../../src/traces/model.js'
 import {parseTraceInput} from '../../../src/traces/parse.js'

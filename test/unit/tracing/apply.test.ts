@@ -3,11 +3,11 @@ import {describe, expect, it} from 'vitest'
 
 import {renderChanges, toChangeJson, toPlanJson} from '../../../src/render/changes.js'
 import {renderTable} from '../../../src/render/table.js'
-import {type ChangeResult, initialResults, planChange} from '../../../src/tracing/apply.js'
+import {type ChangeResult, initialResults, planChange} from '../../../src/tracing/plan.js'
 import type {FunctionState} from '../../../src/tracing/select.js'
 import {runPool} from '../../../src/util/pool.js'
 
-const fn = (name: string, mode: 'Active' | 'PassThrough'): FunctionState => ({name, arn: `arn:aws:lambda:us-east-1:1:function:${name}`, region: 'us-east-1', mode, role: 'arn:aws:iam::1:role/r'})
+const fn = (name: string, mode: 'Active' | 'PassThrough'): FunctionState => ({name, arn: `arn:aws:lambda:us-east-1:111122223333:function:${name}`, account: '111122223333', region: 'us-east-1', mode, role: 'arn:aws:iam::1:role/r'})
 const chalk = new Chalk({level: 0})
 
 describe('planning a change', () => {
@@ -34,10 +34,10 @@ describe('change output', () => {
   ]
 
   it('JSON carries exactly the documented keys', () => {
-    const json = toChangeJson(results, 'op-1')
+    const json = toChangeJson(results, {operation: 'op-1'})
     expect(Object.keys(json)).toEqual(['results', 'summary', 'operation'])
-    expect(Object.keys(json.results[0]!)).toEqual(['function', 'arn', 'region', 'previousMode', 'mode', 'changed', 'policyAttached', 'status'])
-    expect(Object.keys(json.results[1]!)).toEqual(['function', 'arn', 'region', 'previousMode', 'mode', 'changed', 'policyAttached', 'status', 'error'])
+    expect(Object.keys(json.results[0]!)).toEqual(['function', 'arn', 'account', 'region', 'previousMode', 'mode', 'changed', 'policyAttached', 'status'])
+    expect(Object.keys(json.results[1]!)).toEqual(['function', 'arn', 'account', 'region', 'previousMode', 'mode', 'changed', 'policyAttached', 'status', 'error'])
     expect(json.summary).toEqual({changed: 1, unchanged: 0, skipped: 0, failed: 1})
   })
 

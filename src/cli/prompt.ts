@@ -1,4 +1,4 @@
-import {ExitCode, UsageError, XtraceError} from './errors.js'
+import {ExitCode, UsageError, XtraceError} from '../errors.js'
 
 /**
  * Consent for changes. On a terminal: a y/N question on stderr (stdout stays for results).

@@ -44,5 +44,3 @@ export function sanitizeValue(value: unknown): string {
   return sanitize(text ?? '')
 }
 
-/** JSON for stdout: C0/C1/bidi characters escaped, any depth (see json.ts). */
-export {stringifyJson as safeJsonStringify} from './json.js'

@@ -1,9 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 
-import {type AwsOptions, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from './aws/clients.js'
-import {UsageError} from './errors.js'
-import type {FilterFlags} from './traces/filter.js'
-import {sanitize} from './render/sanitize.js'
+import {type AccountScope, DEFAULT_ROLE_NAME, parseAccountIds} from '../aws/accounts.js'
+import {type AwsOptions, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from '../aws/clients.js'
+import {LAMBDA_QUOTAS, type LambdaQuota, ratesFromEnvironment} from '../aws/pacing.js'
+import {UsageError} from '../errors.js'
+import type {FilterFlags} from '../traces/filter.js'
+import {sanitize} from '../text/sanitize.js'
 
 /** Flags shared by every command that talks to AWS. */
 export const awsFlags = {
@@ -72,24 +74,72 @@ export const selectionFlags = {
   tag: Flags.string({description: 'functions tagged KEY=VALUE (repeatable: all of them)', multiple: true, helpValue: 'KEY=VALUE', helpGroup: 'SELECTION'}),
 }
 
-export const DEFAULT_CONCURRENCY = 25
+/** Many accounts: which, and how each is reached. */
+export const accountFlags = {
+  accounts: Flags.string({description: 'work in these accounts, each reached by assuming --role-name (comma-separated or repeated)', multiple: true, helpValue: 'ID', helpGroup: 'ACCOUNTS'}),
+  org: Flags.boolean({description: "every active member account of the organization (from the management or a delegated administrator account); yours only when named in --accounts", helpGroup: 'ACCOUNTS'}),
+  ou: Flags.string({description: 'with --org: only accounts under this organizational unit, at any depth (repeatable)', multiple: true, helpValue: 'OU_ID', helpGroup: 'ACCOUNTS', dependsOn: ['org']}),
+  exclude: Flags.string({description: 'leave these accounts out (comma-separated or repeated)', multiple: true, helpValue: 'ID', helpGroup: 'ACCOUNTS'}),
+  'role-name': Flags.string({description: `role assumed in each account (default ${DEFAULT_ROLE_NAME}, which AWS Organizations creates)`, helpValue: 'NAME', helpGroup: 'ACCOUNTS'}),
+  'external-id': Flags.string({description: "the external id the role's trust policy asks for", helpValue: 'ID', helpGroup: 'ACCOUNTS'}),
+}
+
+export interface AccountFlagValues {
+  accounts?: string[]
+  org?: boolean
+  ou?: string[]
+  exclude?: string[]
+  'role-name'?: string
+  'external-id'?: string
+}
+
+/** The accounts the command line asks for; undefined for the caller's own account alone. */
+export function accountScopeFrom(flags: AccountFlagValues, command: string): AccountScope | undefined {
+  const accounts = parseAccountIds(flags.accounts ?? [], '--accounts')
+  const exclude = parseAccountIds(flags.exclude ?? [], '--exclude')
+  if (accounts.length === 0 && !flags.org) {
+    const stray = (['exclude', 'role-name', 'external-id'] as const).find((name) => flags[name] !== undefined && (name !== 'exclude' || exclude.length > 0))
+    if (stray) throw new UsageError(`--${stray} applies only with --accounts or --org`, ['e.g. xtrace status --org --exclude 111122223333'])
+    return undefined
+  }
+  const roleName = flags['role-name'] ?? DEFAULT_ROLE_NAME
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new UsageError(`--role-name ${sanitize(roleName)}: not an IAM role name`, ['e.g. --role-name OrganizationAccountAccessRole'])
+  return {
+    accounts,
+    org: flags.org ?? false,
+    ous: flags.ou ?? [],
+    exclude,
+    roleName,
+    ...(flags['external-id'] ? {externalId: flags['external-id']} : {}),
+    command,
+  }
+}
+
+/** Lambda's quotas, which every Lambda call is paced to (aws/pacing.ts). */
+export const pacingFlags = {
+  'lambda-rate': Flags.integer({
+    description: `Lambda control-plane calls a second per account and region (default ${LAMBDA_QUOTAS.control}, Lambda's quota; lower it to leave room for others)`,
+    helpGroup: 'AWS',
+    helpValue: 'N',
+    min: 1,
+  }),
+}
+
+/** The rates: --lambda-rate, then XTRACE_LAMBDA_RATE / XTRACE_GETFUNCTION_RATE, then the quotas. */
+export function ratesFrom(flags: {'lambda-rate'?: number}): Partial<Record<LambdaQuota, number>> {
+  return {...ratesFromEnvironment(), ...(flags['lambda-rate'] ? {control: flags['lambda-rate']} : {})}
+}
+
+/** In flight at once per account and region: enough to keep Lambda's 15 updates a second busy while each settles (1–3 s). */
+export const DEFAULT_CONCURRENCY = 50
 
 /** How changes are made: plan only, consent, pace. */
 export const changeFlags = {
   'dry-run': Flags.boolean({description: 'show the plan and change nothing'}),
   yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (needed for bulk changes without a terminal)'}),
-  concurrency: Flags.integer({description: 'functions changed at the same time', default: DEFAULT_CONCURRENCY, min: 1, max: 100, helpValue: 'N'}),
+  concurrency: Flags.integer({description: "functions in flight at once per account and region (the pace is Lambda's quota, see --lambda-rate)", default: DEFAULT_CONCURRENCY, min: 1, max: 200, helpValue: 'N'}),
   wait: Flags.boolean({description: 'wait until Lambda reports each update Successful (--no-wait: return once accepted)', default: true, allowNo: true}),
   'wait-timeout': Flags.integer({description: 'give up waiting for one update after this many seconds', default: 300, min: 1, helpValue: 'SECONDS'}),
-}
-
-/** `--tag key=value` → {key, value}; the value may contain '='. */
-export function parseTagFilters(tags: readonly string[]): {key: string; value: string}[] {
-  return tags.map((tag) => {
-    const at = tag.indexOf('=')
-    if (at <= 0) throw new UsageError(`--tag ${sanitize(tag)}: expected KEY=VALUE`, ['e.g. --tag team=payments'])
-    return {key: tag.slice(0, at), value: tag.slice(at + 1)}
-  })
 }
 
 /** The function arguments of enable and disable. */

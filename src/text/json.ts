@@ -47,7 +47,7 @@ interface Frame {
   wrote: boolean
 }
 
-export function stringifyJson(value: unknown, indent = 2): string {
+export function safeJsonStringify(value: unknown, indent = 2): string {
   // Pieces are folded into chunks as they come, which keeps the array (and the heap) small.
   const chunks: string[] = []
   let out: string[] = []

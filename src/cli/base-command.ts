@@ -1,9 +1,11 @@
 import {Command, Flags} from '@oclif/core'
 
-import {describeForDebug, redactSecrets} from './aws/errors.js'
-import {ExitCode, XtraceError} from './errors.js'
+import {describeForDebug, redactSecrets} from '../aws/errors.js'
+import {ExitCode, XtraceError} from '../errors.js'
+import {Interrupts} from './interrupts.js'
 import {describeParseError} from './usage-errors.js'
-import {safeJsonStringify, sanitize} from './render/sanitize.js'
+import {sanitize} from '../text/sanitize.js'
+import {safeJsonStringify} from '../text/json.js'
 
 /**
  * What every xtrace command shares: `--json` (the value `run()` returns), `--debug`, and one
@@ -37,29 +39,11 @@ export abstract class XtraceCommand extends Command {
     if (warnings.length > limit) this.printToStderr(`warning: … and ${warnings.length - limit} more`)
   }
 
-  /** The command has ended and its output is written. */
-  private reported = false
-  private holdingInterrupts = false
-
-  private readonly interruptAfterChanges = () => {
-    if (this.reported) process.exit(process.exitCode ?? ExitCode.ok)
-  }
-
-  /**
-   * Once AWS has been changed, Ctrl-C (or SIGTERM) must not cost the report of it: until the output
-   * is written the signal is held, after that it ends the process with the run's own exit code (an
-   * idle socket may keep the process alive a moment). The handler stays until the process ends:
-   * removing it would hand a late Ctrl-C to the default handler, which kills by signal.
-   */
-  protected holdInterruptsUntilReported(): void {
-    if (this.holdingInterrupts) return
-    this.holdingInterrupts = true
-    process.on('SIGINT', this.interruptAfterChanges)
-    process.on('SIGTERM', this.interruptAfterChanges)
-  }
+  /** Ctrl-C and SIGTERM for commands that change AWS (interrupts.ts): one mechanism for all of them. */
+  protected readonly interrupts = new Interrupts()
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    this.reported = true
+    this.interrupts.reportWritten()
     return super.finally(error)
   }
 
@@ -89,7 +73,9 @@ export abstract class XtraceCommand extends Command {
     if (this.jsonEnabled() && !(known && error.jsonWritten)) {
       this.logJson({error: {code: known ? error.code : isParseError ? 'USAGE' : 'UNEXPECTED', message, suggestions}})
     }
-    return this.exit(exit)
+    // Not this.exit(): oclif would end the process at once, before a pipe has taken all of the output.
+    process.exitCode = exit
+    return undefined
   }
 }
 

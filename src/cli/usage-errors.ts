@@ -1,4 +1,4 @@
-import {closest} from './text/closest.js'
+import {closest} from '../text/closest.js'
 
 /**
  * oclif's own parse errors, told the way xtrace tells every error: one line, no "See more help"

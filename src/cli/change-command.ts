@@ -1,0 +1,293 @@
+import {setMaxListeners} from 'node:events'
+
+import type {LambdaClient} from '@aws-sdk/client-lambda'
+
+import {type AccountFailure, type AccountTarget, reachAccounts, spansAccounts, targetFinder} from '../aws/accounts.js'
+import {ExitCode, XtraceError} from '../errors.js'
+import {RolePermissionReader, XRAY_WRITE_POLICY} from '../permissions/role.js'
+import {type ChangeJson, type ChangeStyle, renderAccountFailures, renderChanges, renderPlan, toChangeJson, toPlanJson} from '../render/changes.js'
+import {plural} from '../render/format.js'
+import {sanitize} from '../text/sanitize.js'
+import {applyPlan} from '../tracing/apply.js'
+import {checkRoles, rolesToAttach} from '../tracing/grant.js'
+import {JournalWriter, plannedChange} from '../tracing/journal.js'
+import {type ChangeResult, initialResults, planChange, type PlanEntry} from '../tracing/plan.js'
+import type {TracingMode} from '../tracing/refs.js'
+import {type FunctionState, listsFunctions, READ_CONCURRENCY, selectInAccounts} from '../tracing/select.js'
+import {listPublishedAliases} from '../tracing/status.js'
+import {iamPropagationSeconds} from '../tracing/update.js'
+import {runPool} from '../util/pool.js'
+import {XtraceCommand} from './base-command.js'
+import {type AccountFlagValues, accountScopeFrom, awsOptionsFrom, type AwsFlagValues, ratesFrom} from './flags.js'
+import {currentTerminal, makeChalk, ProgressLine} from './output.js'
+import {confirmChange} from './prompt.js'
+import {selectionFromArgs} from './selection.js'
+
+/**
+ * What `enable`, `disable` and `restore` share once they know which functions and which mode: the
+ * permission pre-check, the plan, --dry-run, consent, the journal, Ctrl-C, progress, the final
+ * table and the exit code. Commands stay a few lines of glue around it; the work itself is in the
+ * capability modules (tracing/), which never print, prompt or exit.
+ */
+
+export interface ChangeFlags {
+  'dry-run': boolean
+  yes: boolean
+  concurrency: number
+  wait: boolean
+  'wait-timeout': number
+  'attach-policy'?: boolean
+}
+
+export interface ChangeRequest {
+  plan: PlanEntry[]
+  mode: TracingMode
+  flags: ChangeFlags
+  /** The accounts worked in, each with its clients. */
+  targets: AccountTarget[]
+  /** Accounts (or regions of them) that could not be reached: reported with the results. */
+  failures: AccountFailure[]
+  /** Whether the run spans accounts (--accounts / --org): results say which account. */
+  spansAccounts: boolean
+  /** Journal header: which command, and for a restore which operation it undoes. */
+  journal: {command: string; restores?: string; externalId?: boolean}
+  /** The user named exactly one function: no confirmation needed for it. */
+  singleNamed: boolean
+}
+
+/** Above this many changed functions, aliases are not looked up one by one. */
+const ALIAS_LOOKUP_LIMIT = 25
+
+export abstract class TracingChangeCommand extends XtraceCommand {
+  public override async init(): Promise<void> {
+    await super.init()
+    this.interrupts.beforeChanges(() => {
+      const message = 'interrupted: nothing was changed'
+      process.stderr.write(`\nerror: ${message}\n`)
+      if (this.jsonEnabled()) this.logJson({error: {code: 'INTERRUPTED', message, suggestions: []}})
+    })
+  }
+
+  /** enable and disable: the functions the command line selects, to `mode`. */
+  protected async changeSelected(
+    mode: TracingMode,
+    command: string,
+    args: string[],
+    flags: ChangeFlags & AwsFlagValues & AccountFlagValues & {all?: boolean; match?: string[]; tag?: string[]; region?: string[]; 'lambda-rate'?: number},
+  ): Promise<ChangeJson> {
+    const selection = selectionFromArgs(args, flags)
+    const scope = accountScopeFrom(flags, command)
+    const reached = await reachAccounts(awsOptionsFrom(flags), scope, ratesFrom(flags))
+    try {
+      for (const failure of reached.failures) this.printToStderr(`warning: ${failure.message}`)
+      const selected = await selectInAccounts(reached.targets, flags.region ?? [], selection, {command, warn: (warning) => this.printToStderr(`warning: ${warning}`)})
+      for (const failure of selected.failures) this.printToStderr(`warning: ${failure.message}`)
+      return await this.executeChange({
+        plan: planChange(selected.functions, mode),
+        mode,
+        flags,
+        targets: reached.targets,
+        failures: [...reached.failures, ...selected.failures],
+        spansAccounts: spansAccounts(scope),
+        journal: {command, ...(scope?.externalId ? {externalId: true} : {})},
+        singleNamed: selection.refs.length === 1 && !listsFunctions(selection) && !spansAccounts(scope),
+      })
+    } finally {
+      await reached.destroy()
+    }
+  }
+
+  protected async executeChange(request: ChangeRequest): Promise<ChangeJson> {
+    const {plan, mode, flags} = request
+    const terminal = currentTerminal()
+    const style: ChangeStyle = {chalk: makeChalk(terminal), bin: this.config.bin, accounts: request.spansAccounts, ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {})}
+    const updates = plan.filter((entry) => entry.action === 'update')
+    const targetOf = targetFinder(request.targets)
+    const failed = request.failures.length > 0
+
+    // Enabling needs the roles' X-Ray permissions: check each distinct role once, before asking.
+    const readers = new Map<AccountTarget, RolePermissionReader>()
+    const readerFor = (fn: FunctionState) => readers.get(targetOf(fn))!
+    if (mode === 'Active' && updates.length > 0) {
+      for (const {fn} of updates) {
+        const target = targetOf(fn)
+        if (!readers.has(target)) readers.set(target, new RolePermissionReader(await target.regional.iam(fn.region)))
+      }
+    }
+    const checks = readers.size > 0 ? await checkRoles(updates, readerFor) : []
+    const toAttach = rolesToAttach(checks, flags['attach-policy'] === true)
+    const unreadable = checks.filter((check) => check.verdict === 'unknown')
+    if (unreadable.length > 0) {
+      this.printToStderr(`warning: ${unreadable[0]!.detail}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more roles)` : ''}; Lambda will check the permission itself`)
+    }
+
+    if (flags['dry-run']) {
+      if (!this.jsonEnabled()) {
+        this.log(renderPlan(plan, mode, style))
+        if (toAttach.length > 0) {
+          this.log(
+            flags['attach-policy']
+              ? `Would attach ${XRAY_WRITE_POLICY} to ${plural(toAttach.length, 'role')}: ${toAttach.map(sanitize).join(', ')}`
+              : `${plural(toAttach.length, 'role')} ${toAttach.length === 1 ? 'lacks' : 'lack'} the X-Ray permissions (${toAttach.map(sanitize).join(', ')}): their functions would fail; add --attach-policy to grant ${XRAY_WRITE_POLICY}`,
+          )
+        }
+        if (failed) this.log(`\n${renderAccountFailures(request.failures, style)}`)
+      }
+      if (failed) process.exitCode = ExitCode.failed
+      return toPlanJson(plan, mode, request.failures)
+    }
+
+    if (plan.length === 0 && !failed) this.printToStderr('warning: no function matched the selection; nothing to do')
+    if (updates.length === 0) {
+      const results = initialResults(plan, mode)
+      if (!this.jsonEnabled()) this.log(renderChanges(results, style, {failures: request.failures}))
+      if (failed) process.exitCode = ExitCode.failed
+      return toChangeJson(results, {failures: request.failures, accounts: request.spansAccounts})
+    }
+
+    await this.confirm(request, updates, toAttach, style)
+
+    const journal = JournalWriter.create(
+      {command: request.journal.command, mode, ...(request.journal.restores ? {restores: request.journal.restores} : {}), ...(request.journal.externalId ? {externalId: true} : {})},
+      updates.map(({fn}) => plannedChange(fn, mode, targetOf(fn).roleArn)),
+    )
+    const results = initialResults(plan, mode)
+    const lambdas = await this.lambdaClients(updates, targetOf)
+    const controller = new AbortController()
+    // Every function in flight listens for Ctrl-C: that is by design, not a leak.
+    setMaxListeners(0, controller.signal)
+    const progress = new ProgressLine(process.stderr, !this.jsonEnabled())
+    const verb = mode === 'Active' ? 'enabling' : 'disabling'
+    const onProgress = (current: readonly ChangeResult[]) => {
+      const done = current.filter((r) => r.phase === 'done').length - (plan.length - updates.length)
+      const failures = current.filter((r) => r.status === 'failed').length
+      progress.update(`${verb}: ${done}/${updates.length} done${failures ? `, ${failures} failed` : ''}${controller.signal.aborted ? ' — stopping (Ctrl-C again to quit now)' : ''}`)
+    }
+
+    await this.interrupts.proceed()
+    this.interrupts.changing({
+      stop: () => {
+        controller.abort()
+        progress.clear()
+        this.printToStderr('stopping: no new updates start; letting the ones in flight finish (Ctrl-C again to quit now)')
+      },
+      quit: () => {
+        // Second Ctrl-C: report what we know, call the rest unknown, and leave.
+        progress.clear()
+        for (const result of results) {
+          if (result.phase === 'pending') result.notes.push('not started: interrupted')
+          if (result.phase !== 'running') continue
+          if (result.changed) {
+            // Lambda accepted the update; only its settling is unconfirmed.
+            result.notes.push('interrupted before Lambda confirmed the update')
+            continue
+          }
+          result.status = 'failed'
+          result.error = {code: 'INTERRUPTED', message: 'interrupted while the update was in flight: outcome unknown', suggestions: [`${this.config.bin} status ${result.function}`]}
+          journal.recordOutcome(result.arn, 'unknown')
+        }
+        journal.close()
+        this.finishInterrupted(results, request.failures, journal.id, style)
+      },
+    })
+    try {
+      await applyPlan(plan, results, {
+        mode,
+        lambdaFor: (fn) => lambdas.get(`${fn.account}/${fn.region}`)!,
+        ...(readers.size > 0 ? {permissionsFor: readerFor} : {}),
+        attachPolicy: flags['attach-policy'] === true,
+        concurrency: flags.concurrency,
+        wait: flags.wait,
+        waitSeconds: flags['wait-timeout'],
+        iamPropagationSeconds: iamPropagationSeconds(),
+        journal,
+        signal: controller.signal,
+        onProgress,
+      })
+    } finally {
+      this.interrupts.changesOver()
+      progress.clear()
+      journal.close()
+    }
+    await this.interrupts.proceed()
+
+    // After Ctrl-C the user wants out, not notes.
+    if (!controller.signal.aborted) await this.noteAliases(results, lambdas)
+    const changed = results.some((r) => r.changed)
+    const json = toChangeJson(results, {...(changed ? {operation: journal.id} : {}), failures: request.failures, accounts: request.spansAccounts})
+    if (controller.signal.aborted) {
+      this.finishInterrupted(results, request.failures, journal.id, style)
+      process.exitCode = ExitCode.interrupted
+      return json
+    }
+    if (!this.jsonEnabled()) this.log(renderChanges(results, style, {...(changed ? {operation: journal.id} : {}), failures: request.failures}))
+    if (failed || results.some((r) => r.status === 'failed' || r.status === 'skipped')) process.exitCode = ExitCode.failed
+    return json
+  }
+
+  /** Consent for a bulk change, or for attaching a policy. */
+  private async confirm(request: ChangeRequest, updates: readonly PlanEntry[], toAttach: readonly string[], style: ChangeStyle): Promise<void> {
+    const {flags, mode} = request
+    const attaching = flags['attach-policy'] === true && toAttach.length > 0
+    const bulk = updates.length > 1 || !request.singleNamed
+    if (!bulk && !attaching) return
+    const regions = [...new Set(updates.map((entry) => entry.fn.region))]
+    const accounts = new Set(updates.map((entry) => entry.fn.account))
+    const where = request.spansAccounts ? `${plural(accounts.size, 'account')} × ${plural(regions.length, 'region')} (${regions.join(', ')})` : regions.join(', ')
+    const verb = request.journal.command === 'restore' ? `Restore ${mode}` : `Set ${mode} tracing`
+    const question =
+      `${verb} on ${plural(updates.length, 'function')} in ${where}` +
+      (attaching ? ` and attach ${XRAY_WRITE_POLICY} to ${plural(toAttach.length, 'role')} (${toAttach.map(sanitize).join(', ')})` : '') +
+      '?'
+    const what = attaching ? `attaching ${XRAY_WRITE_POLICY} to IAM roles` : `changing ${plural(updates.length, 'function')}`
+    if (!flags.yes && !this.jsonEnabled() && process.stdin.isTTY) this.log(renderPlan(request.plan, mode, style).replace(/\n\n.*$/s, ''))
+    if (!(await confirmChange(question, {yes: flags.yes, what}))) {
+      throw new XtraceError('nothing was changed', {code: 'DECLINED', exit: ExitCode.failed, suggestions: ['check the plan with --dry-run; --yes skips the question']})
+    }
+  }
+
+  /** The Lambda client of each account and region the updates touch, built before the first update. */
+  private async lambdaClients(updates: readonly PlanEntry[], targetOf: (fn: FunctionState) => AccountTarget): Promise<Map<string, LambdaClient>> {
+    const clients = new Map<string, LambdaClient>()
+    for (const {fn} of updates) {
+      const key = `${fn.account}/${fn.region}`
+      if (!clients.has(key)) clients.set(key, (await targetOf(fn).regional.forRegion(fn.region)).lambda)
+    }
+    return clients
+  }
+
+  /** After Ctrl-C: the table of what happened and how to undo it, on stdout (or stderr in --json mode). */
+  private finishInterrupted(results: ChangeResult[], failures: AccountFailure[], journalId: string, style: ChangeStyle): void {
+    // An update cut off in flight may have landed: restore must stay on offer for it.
+    const operation = results.some((r) => r.changed || r.error?.code === 'INTERRUPTED') ? journalId : undefined
+    const text = renderChanges(results, style, {interrupted: true, failures, ...(operation ? {operation} : {})})
+    if (this.jsonEnabled()) this.printToStderr(text)
+    else process.stdout.write(`${text}\n`)
+  }
+
+  /** Published versions keep the mode they were published with: say so for the functions changed. */
+  private async noteAliases(results: ChangeResult[], lambdas: Map<string, LambdaClient>): Promise<void> {
+    const changed = results.filter((r) => r.changed)
+    if (changed.length === 0) return
+    if (changed.length > ALIAS_LOOKUP_LIMIT) {
+      // One ListAliases per function would spend Lambda's 15 calls/s control-plane quota on a note.
+      this.printToStderr(`note: published versions keep the mode they were published with; \`${this.config.bin} status\` shows aliases that point at them`)
+      return
+    }
+    await runPool(changed, READ_CONCURRENCY, async (result) => {
+      try {
+        const published = await listPublishedAliases(lambdas.get(`${result.account}/${result.region}`)!, result.arn)
+        if (published.length > 0) {
+          const list = published.slice(0, 3).map((alias) => `${alias.alias}→${alias.version}`).join(', ')
+          result.notes.push(
+            published.length === 1
+              ? `alias ${list} points at a published version, which keeps its mode until you publish a new one`
+              : `aliases ${list}${published.length > 3 ? ', …' : ''} point at published versions, which keep their mode until you publish new ones`,
+          )
+        }
+      } catch {
+        // A note, not a result: a refused ListAliases must not turn a success into a failure.
+      }
+    })
+  }
+}
