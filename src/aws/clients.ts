@@ -1,3 +1,4 @@
+import type {CloudFormationClient} from '@aws-sdk/client-cloudformation'
 import type {IAMClient} from '@aws-sdk/client-iam'
 import type {LambdaClient} from '@aws-sdk/client-lambda'
 import type {OrganizationsClient} from '@aws-sdk/client-organizations'
@@ -126,6 +127,12 @@ export async function createTaggingClient(options: AwsOptions): Promise<Resource
   quietSdk()
   const {ResourceGroupsTaggingAPIClient} = await import('@aws-sdk/client-resource-groups-tagging-api')
   return built(new ResourceGroupsTaggingAPIClient(commonConfig(options)), 'tagging', options)
+}
+
+export async function createCloudFormationClient(options: AwsOptions): Promise<CloudFormationClient> {
+  quietSdk()
+  const {CloudFormationClient} = await import('@aws-sdk/client-cloudformation')
+  return built(new CloudFormationClient(commonConfig(options)), 'cloudformation', options)
 }
 
 export async function createStsClient(options: AwsOptions): Promise<STSClient> {

@@ -1,10 +1,11 @@
+import type {CloudFormationClient} from '@aws-sdk/client-cloudformation'
 import type {IAMClient} from '@aws-sdk/client-iam'
 import type {LambdaClient} from '@aws-sdk/client-lambda'
 import type {ResourceGroupsTaggingAPIClient} from '@aws-sdk/client-resource-groups-tagging-api'
 import type {STSClient} from '@aws-sdk/client-sts'
 import type {XRayClient} from '@aws-sdk/client-xray'
 
-import {type AwsOptions, createIamClient, createLambdaClient, createStsClient, createTaggingClient, createXRayClient} from './clients.js'
+import {type AwsOptions, createCloudFormationClient, createIamClient, createLambdaClient, createStsClient, createTaggingClient, createXRayClient} from './clients.js'
 import {mapAwsError} from './errors.js'
 import {LambdaPacer, type LambdaQuota} from './pacing.js'
 
@@ -30,6 +31,7 @@ export class RegionalClients {
   private readonly others: Promise<{destroy: () => void}>[] = []
   private readonly xrays = new Map<string, Promise<XRayClient>>()
   private readonly stss = new Map<string, Promise<STSClient>>()
+  private readonly cloudformations = new Map<string, Promise<CloudFormationClient>>()
 
   constructor(
     readonly options: AwsOptions,
@@ -107,6 +109,10 @@ export class RegionalClients {
 
   sts(region: string): Promise<STSClient> {
     return this.memo(this.stss, region, () => createStsClient({...this.options, region}))
+  }
+
+  cloudformation(region: string): Promise<CloudFormationClient> {
+    return this.memo(this.cloudformations, region, () => createCloudFormationClient({...this.options, region}))
   }
 
   /** Closes every client built (idle keep-alive sockets would hold the process open). */

@@ -3,6 +3,11 @@ import {setMaxListeners} from 'node:events'
 import type {LambdaClient} from '@aws-sdk/client-lambda'
 
 import {type AccountFailure, type AccountTarget, reachAccounts, spansAccounts, targetFinder} from '../aws/accounts.js'
+import {driftWarning, type ManagedFacts} from '../iac/drift.js'
+import {type IacTag, isManaged, managedByLabel} from '../iac/managed.js'
+import {formatSnippet, stickSnippets} from '../iac/snippets.js'
+import {readIac, stackKey} from '../iac/stacks.js'
+import {tracingInTemplate} from '../iac/template.js'
 import {ExitCode, XtraceError} from '../errors.js'
 import {RolePermissionReader, XRAY_WRITE_POLICY} from '../permissions/role.js'
 import {type ChangeJson, type ChangeStyle, renderAccountFailures, renderChanges, renderPlan, toChangeJson, toPlanJson} from '../render/changes.js'
@@ -18,7 +23,7 @@ import {listPublishedAliases} from '../tracing/status.js'
 import {iamPropagationSeconds} from '../tracing/update.js'
 import {runPool} from '../util/pool.js'
 import {XtraceCommand} from './base-command.js'
-import {type AccountFlagValues, accountScopeFrom, awsOptionsFrom, type AwsFlagValues, ratesFrom} from './flags.js'
+import {type AccountFlagValues, accountScopeFrom, awsOptionsFrom, type AwsFlagValues, iacTagsFrom, ratesFrom} from './flags.js'
 import {currentTerminal, makeChalk, ProgressLine} from './output.js'
 import {confirmChange} from './prompt.js'
 import {selectionFromArgs} from './selection.js'
@@ -53,6 +58,10 @@ export interface ChangeRequest {
   journal: {command: string; restores?: string; externalId?: boolean}
   /** The user named exactly one function: no confirmation needed for it. */
   singleNamed: boolean
+  /** What deploys each function to update, by ARN (issue 15). */
+  managed?: ReadonlyMap<string, ManagedFacts>
+  /** --skip-managed: leave functions a deploy manages alone. */
+  skipManaged?: boolean
 }
 
 /** Above this many changed functions, aliases are not looked up one by one. */
@@ -73,7 +82,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
     mode: TracingMode,
     command: string,
     args: string[],
-    flags: ChangeFlags & AwsFlagValues & AccountFlagValues & {all?: boolean; match?: string[]; tag?: string[]; region?: string[]; 'lambda-rate'?: number},
+    flags: ChangeFlags & AwsFlagValues & AccountFlagValues & {all?: boolean; match?: string[]; tag?: string[]; region?: string[]; 'lambda-rate'?: number; 'iac-tag'?: string[]; 'skip-managed'?: boolean},
   ): Promise<ChangeJson> {
     const selection = selectionFromArgs(args, flags)
     const scope = accountScopeFrom(flags, command)
@@ -82,8 +91,12 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       for (const failure of reached.failures) this.printToStderr(`warning: ${failure.message}`)
       const selected = await selectInAccounts(reached.targets, flags.region ?? [], selection, {command, warn: (warning) => this.printToStderr(`warning: ${warning}`)})
       for (const failure of selected.failures) this.printToStderr(`warning: ${failure.message}`)
+      const plan = planChange(selected.functions, mode)
+      const managed = await this.readManaged(plan, reached.targets, iacTagsFrom(flags))
       return await this.executeChange({
-        plan: planChange(selected.functions, mode),
+        plan,
+        managed,
+        skipManaged: flags['skip-managed'] === true,
         mode,
         flags,
         targets: reached.targets,
@@ -97,10 +110,65 @@ export abstract class TracingChangeCommand extends XtraceCommand {
     }
   }
 
+  /** What deploys the functions to update: tags, then each stack's template once (iac/). */
+  private async readManaged(plan: readonly PlanEntry[], targets: AccountTarget[], iacTags: IacTag[]): Promise<Map<string, ManagedFacts>> {
+    const targetOf = targetFinder(targets)
+    const byTarget = new Map<AccountTarget, FunctionState[]>()
+    for (const {fn, action} of plan) if (action === 'update') byTarget.set(targetOf(fn), [...(byTarget.get(targetOf(fn)) ?? []), fn])
+    const managed = new Map<string, ManagedFacts>()
+    await Promise.all(
+      [...byTarget].map(async ([target, functions]) => {
+        const iac = await readIac(target.regional, functions, {iacTags, templates: true})
+        for (const warning of iac.warnings) this.printToStderr(`warning: ${warning}`)
+        for (const fn of functions) {
+          const managedBy = iac.managed.get(fn.arn) ?? {tool: 'unknown' as const}
+          const stack = managedBy.stack ? iac.stacks.get(stackKey(fn.region, managedBy.stack)) : undefined
+          const template = stack?.template && managedBy.logicalId ? tracingInTemplate(stack.template, managedBy.logicalId, stack.parameters) : undefined
+          managed.set(fn.arn, {managedBy, ...(template ? {template} : {})})
+        }
+      }),
+    )
+    return managed
+  }
+
   protected async executeChange(request: ChangeRequest): Promise<ChangeJson> {
-    const {plan, mode, flags} = request
+    const {mode, flags} = request
     const terminal = currentTerminal()
     const style: ChangeStyle = {chalk: makeChalk(terminal), bin: this.config.bin, accounts: request.spansAccounts, ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {})}
+    const managedOf = (fn: FunctionState) => request.managed?.get(fn.arn)
+    // --skip-managed: what a deploy manages is left out of the plan, and reported as skipped.
+    const leftAlone = request.skipManaged ? request.plan.filter((entry) => entry.action === 'update' && isManaged(managedOf(entry.fn)?.managedBy)) : []
+    const plan = request.plan.filter((entry) => !leftAlone.includes(entry))
+    const skippedResults = () =>
+      initialResults(leftAlone, mode).map((result) => {
+        result.status = 'skipped'
+        result.mode = result.previousMode
+        result.notes.push(`managed by ${managedByLabel(request.managed?.get(result.arn)?.managedBy)}: left alone (--skip-managed)`)
+        return result
+      })
+    const drifts = new Map<string, string>()
+    for (const {fn, action} of plan) {
+      const warning = action === 'update' ? driftWarning(fn.name, managedOf(fn), mode, fn.mode) : undefined
+      if (warning) drifts.set(fn.arn, warning)
+    }
+    const withIac = <T extends ChangeJson>(json: T): T => {
+      for (const result of json.results) {
+        const facts = request.managed?.get(result.arn)
+        if (facts && isManaged(facts.managedBy)) result.managedBy = facts.managedBy
+        const drift = drifts.get(result.arn)
+        if (drift) result.drift = drift
+      }
+      return json
+    }
+    const snippets = stickSnippets(plan.filter((entry) => drifts.has(entry.fn.arn)).map(({fn}) => ({function: fn.name, managedBy: managedOf(fn)!.managedBy})), mode)
+    const iacNotice = () => {
+      if (this.jsonEnabled() || drifts.size === 0) return
+      const lines = [...drifts.values()].slice(0, 10).map((warning) => `${style.chalk.yellow('!')} ${sanitize(warning)}`)
+      if (drifts.size > 10) lines.push(`… and ${drifts.size - 10} more`)
+      lines.push('', 'To make it stick, change the source:', ...snippets.flatMap((snippet) => formatSnippet(snippet).split('\n').map(sanitize)))
+      if (!request.skipManaged) lines.push(`(--skip-managed leaves the managed functions alone)`)
+      this.log(`${lines.join('\n')}\n`)
+    }
     const updates = plan.filter((entry) => entry.action === 'update')
     const targetOf = targetFinder(request.targets)
     const failed = request.failures.length > 0
@@ -132,20 +200,30 @@ export abstract class TracingChangeCommand extends XtraceCommand {
           )
         }
         if (failed) this.log(`\n${renderAccountFailures(request.failures, style)}`)
+        if (leftAlone.length > 0) this.log(`${plural(leftAlone.length, 'function')} managed by infrastructure as code would be left alone (--skip-managed)`)
+        if (drifts.size > 0) this.log('')
+        iacNotice()
       }
       if (failed) process.exitCode = ExitCode.failed
-      return toPlanJson(plan, mode, request.failures)
+      const planJson = withIac(toPlanJson(plan, mode, request.failures))
+      if (leftAlone.length > 0) {
+        const skipped = toChangeJson(skippedResults()).results.map((r) => ({...r, managedBy: request.managed!.get(r.arn)!.managedBy}))
+        planJson.results.push(...skipped)
+        planJson.summary.skipped += skipped.length
+      }
+      return planJson
     }
 
     if (plan.length === 0 && !failed) this.printToStderr('warning: no function matched the selection; nothing to do')
     if (updates.length === 0) {
-      const results = initialResults(plan, mode)
+      const results = [...initialResults(plan, mode), ...skippedResults()]
       if (!this.jsonEnabled()) this.log(renderChanges(results, style, {failures: request.failures}))
       if (failed) process.exitCode = ExitCode.failed
-      return toChangeJson(results, {failures: request.failures, accounts: request.spansAccounts})
+      return withIac(toChangeJson(results, {failures: request.failures, accounts: request.spansAccounts}))
     }
 
-    await this.confirm(request, updates, toAttach, style)
+    iacNotice()
+    await this.confirm(request, updates, toAttach, style, drifts.size)
 
     const journal = JournalWriter.create(
       {command: request.journal.command, mode, ...(request.journal.restores ? {restores: request.journal.restores} : {}), ...(request.journal.externalId ? {externalId: true} : {})},
@@ -214,23 +292,26 @@ export abstract class TracingChangeCommand extends XtraceCommand {
     // After Ctrl-C the user wants out, not notes.
     if (!controller.signal.aborted) await this.noteAliases(results, lambdas)
     const changed = results.some((r) => r.changed)
-    const json = toChangeJson(results, {...(changed ? {operation: journal.id} : {}), failures: request.failures, accounts: request.spansAccounts})
+    const asked = new Set(leftAlone.map((entry) => entry.fn.arn))
+    results.push(...skippedResults())
+    const json = withIac(toChangeJson(results, {...(changed ? {operation: journal.id} : {}), failures: request.failures, accounts: request.spansAccounts}))
     if (controller.signal.aborted) {
       this.finishInterrupted(results, request.failures, journal.id, style)
       process.exitCode = ExitCode.interrupted
       return json
     }
     if (!this.jsonEnabled()) this.log(renderChanges(results, style, {...(changed ? {operation: journal.id} : {}), failures: request.failures}))
-    if (failed || results.some((r) => r.status === 'failed' || r.status === 'skipped')) process.exitCode = ExitCode.failed
+    // Skipping what --skip-managed asked to skip is no failure.
+    if (failed || results.some((r) => r.status === 'failed' || (r.status === 'skipped' && !asked.has(r.arn)))) process.exitCode = ExitCode.failed
     return json
   }
 
   /** Consent for a bulk change, or for attaching a policy. */
-  private async confirm(request: ChangeRequest, updates: readonly PlanEntry[], toAttach: readonly string[], style: ChangeStyle): Promise<void> {
+  private async confirm(request: ChangeRequest, updates: readonly PlanEntry[], toAttach: readonly string[], style: ChangeStyle, drifting = 0): Promise<void> {
     const {flags, mode} = request
     const attaching = flags['attach-policy'] === true && toAttach.length > 0
     const bulk = updates.length > 1 || !request.singleNamed
-    if (!bulk && !attaching) return
+    if (!bulk && !attaching && !(drifting > 0 && process.stdin.isTTY && !flags.yes)) return
     const regions = [...new Set(updates.map((entry) => entry.fn.region))]
     const accounts = new Set(updates.map((entry) => entry.fn.account))
     const where = request.spansAccounts ? `${plural(accounts.size, 'account')} × ${plural(regions.length, 'region')} (${regions.join(', ')})` : regions.join(', ')
@@ -238,6 +319,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
     const question =
       `${verb} on ${plural(updates.length, 'function')} in ${where}` +
       (attaching ? ` and attach ${XRAY_WRITE_POLICY} to ${plural(toAttach.length, 'role')} (${toAttach.map(sanitize).join(', ')})` : '') +
+      (drifting > 0 ? ` (${drifting} of them managed by infrastructure as code: a deploy can set them back, see above)` : '') +
       '?'
     const what = attaching ? `attaching ${XRAY_WRITE_POLICY} to IAM roles` : `changing ${plural(updates.length, 'function')}`
     if (!flags.yes && !this.jsonEnabled() && process.stdin.isTTY) this.log(renderPlan(request.plan, mode, style).replace(/\n\n.*$/s, ''))

@@ -4,6 +4,7 @@ import {type AccountScope, DEFAULT_ROLE_NAME, parseAccountIds} from '../aws/acco
 import {type AwsOptions, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from '../aws/clients.js'
 import {LAMBDA_QUOTAS, type LambdaQuota, ratesFromEnvironment} from '../aws/pacing.js'
 import {UsageError} from '../errors.js'
+import {type IacTag, parseIacTag} from '../iac/managed.js'
 import type {FilterFlags} from '../traces/filter.js'
 import {sanitize} from '../text/sanitize.js'
 
@@ -123,6 +124,30 @@ export const pacingFlags = {
     helpValue: 'N',
     min: 1,
   }),
+}
+
+/** Infrastructure as code that leaves no mark of its own (Terraform): the tag a team puts on what it deploys. */
+export const iacFlags = {
+  'iac-tag': Flags.string({
+    description: 'functions with this tag are managed by Terraform (or another tool that leaves no mark of its own), e.g. a default_tags entry; KEY=VALUE or KEY (repeatable; also $XTRACE_IAC_TAG, comma-separated)',
+    helpValue: 'KEY=VALUE',
+    multiple: true,
+  }),
+}
+
+/** enable / disable: what to do with functions a deploy manages. */
+export const managedChangeFlags = {
+  ...iacFlags,
+  'skip-managed': Flags.boolean({description: 'leave alone the functions a CloudFormation stack (SAM, CDK, Serverless, Amplify) or an --iac-tag says are deployed by infrastructure as code; they are reported as skipped'}),
+}
+
+export function iacTagsFrom(flags: {'iac-tag'?: string[]}, env: NodeJS.ProcessEnv = process.env): IacTag[] {
+  const texts = [...(flags['iac-tag'] ?? []), ...(env.XTRACE_IAC_TAG ? env.XTRACE_IAC_TAG.split(',') : [])]
+  return texts.map((text) => {
+    const tag = parseIacTag(text)
+    if (!tag) throw new UsageError(`--iac-tag ${sanitize(text)}: expected KEY=VALUE or KEY`, ['e.g. --iac-tag managed-by=terraform'])
+    return tag
+  })
 }
 
 /** The rates: --lambda-rate, then XTRACE_LAMBDA_RATE / XTRACE_GETFUNCTION_RATE, then the quotas. */

@@ -1,5 +1,5 @@
 
-import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
+import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, managedChangeFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
 import type {ChangeJson} from '../render/changes.js'
 import {TracingChangeCommand} from '../cli/change-command.js'
 import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
@@ -30,6 +30,7 @@ export default class Disable extends TracingChangeCommand {
     ...accountFlags,
     ...multiRegionAwsFlags,
     ...pacingFlags,
+    ...managedChangeFlags,
   }
 
   public async run(): Promise<ChangeJson> {

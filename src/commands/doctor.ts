@@ -10,7 +10,7 @@ import {applyFixes, type FixOutcome, type FixPlan, planFixes, planIsEmpty, plann
 import {type DoctorOptions, type DoctorReport, examine} from '../doctor/run.js'
 import {parseSince} from '../doctor/traffic.js'
 import {ExitCode, XtraceError} from '../errors.js'
-import {accountFlags, accountScopeFrom, awsOptionsFrom, changeFlags, DEFAULT_CONCURRENCY, multiRegionAwsFlags, pacingFlags, ratesFrom, selectionFlags} from '../cli/flags.js'
+import {accountFlags, accountScopeFrom, awsOptionsFrom, changeFlags, DEFAULT_CONCURRENCY, iacFlags, iacTagsFrom, multiRegionAwsFlags, pacingFlags, ratesFrom, selectionFlags} from '../cli/flags.js'
 import {currentTerminal, makeChalk, supportsUnicode} from '../cli/output.js'
 import {RolePermissionReader, XRAY_WRITE_POLICY} from '../permissions/role.js'
 import {confirmChange} from '../cli/prompt.js'
@@ -60,6 +60,7 @@ export default class Doctor extends XtraceCommand {
     ...accountFlags,
     ...multiRegionAwsFlags,
     ...pacingFlags,
+    ...iacFlags,
   }
 
   public async run(): Promise<DoctorJson> {
@@ -68,7 +69,7 @@ export default class Doctor extends XtraceCommand {
     const scope = accountScopeFrom(flags, 'doctor')
     const spanning = spansAccounts(scope)
     const aws = awsOptionsFrom(flags)
-    const options: Omit<DoctorOptions, 'account'> = {aws, sinceSeconds: parseSince(flags.since), bin: this.config.bin, aliases: flags.aliases}
+    const options: Omit<DoctorOptions, 'account'> = {aws, sinceSeconds: parseSince(flags.since), bin: this.config.bin, aliases: flags.aliases, iacTags: iacTagsFrom(flags)}
     const terminal = currentTerminal()
     const style = {
       chalk: makeChalk(terminal),

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
+import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, managedChangeFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
 import type {ChangeJson} from '../render/changes.js'
 import {TracingChangeCommand} from '../cli/change-command.js'
 import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
@@ -34,6 +34,7 @@ export default class Enable extends TracingChangeCommand {
     ...accountFlags,
     ...multiRegionAwsFlags,
     ...pacingFlags,
+    ...managedChangeFlags,
   }
 
   public async run(): Promise<ChangeJson> {

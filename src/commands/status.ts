@@ -2,7 +2,8 @@ import {Args, Flags, ux} from '@oclif/core'
 
 import {type AccountTarget, reachAccounts, spansAccounts, targetFinder} from '../aws/accounts.js'
 import {XtraceCommand} from '../cli/base-command.js'
-import {accountFlags, accountScopeFrom, awsOptionsFrom, multiRegionAwsFlags, pacingFlags, ratesFrom, selectionFlags} from '../cli/flags.js'
+import {accountFlags, accountScopeFrom, awsOptionsFrom, iacFlags, iacTagsFrom, multiRegionAwsFlags, pacingFlags, ratesFrom, selectionFlags} from '../cli/flags.js'
+import {readIac} from '../iac/stacks.js'
 import {ExitCode} from '../errors.js'
 import {renderAccountFailures} from '../render/changes.js'
 import {currentTerminal, makeChalk} from '../cli/output.js'
@@ -15,7 +16,7 @@ export default class Status extends XtraceCommand {
   static override summary = 'Show tracing modes, and whether traces can arrive.'
 
   static override description = [
-    'A table of the selected functions (default: every function in the region): tracing mode, runtime, memory, execution role, whether the role may write to X-Ray, the last update\'s status, and aliases that point at published versions (whose mode is frozen), then the coverage: how many are Active.',
+    'A table of the selected functions (default: every function in the region): tracing mode, runtime, memory, execution role, whether the role may write to X-Ray, the last update\'s status, what deploys it (a deploy can set the mode back), and aliases that point at published versions (whose mode is frozen), then the coverage: how many are Active.',
     'On a pipe the columns are plain and never cut, for awk and friends; --json gives everything.',
     'EXIT CODES\n  0  the status was shown\n  1  a name was not found or an AWS call failed\n  2  usage error',
   ].join('\n\n')
@@ -36,6 +37,8 @@ export default class Status extends XtraceCommand {
   static override flags = {
     aliases: Flags.boolean({description: 'look up aliases on published versions (one call per function; --no-aliases skips it)', default: true, allowNo: true}),
     roles: Flags.boolean({description: 'check each execution role\'s X-Ray permissions in IAM (--no-roles skips it)', default: true, allowNo: true}),
+    iac: Flags.boolean({description: 'say what deploys each function: CloudFormation, SAM, CDK, Serverless, Amplify (tags, and each stack\'s template once; --no-iac skips it)', default: true, allowNo: true}),
+    ...iacFlags,
     ...selectionFlags,
     ...accountFlags,
     ...multiRegionAwsFlags,
@@ -46,6 +49,7 @@ export default class Status extends XtraceCommand {
     const {argv, flags} = await this.parse(Status)
     const selection = selectionFromArgs(argv as string[], flags)
     const scope = accountScopeFrom(flags, 'status')
+    const iacTags = iacTagsFrom(flags)
     const spinner = !this.jsonEnabled() && process.stderr.isTTY === true
     const reached = await reachAccounts(awsOptionsFrom(flags), scope, ratesFrom(flags))
     const failures = [...reached.failures]
@@ -57,7 +61,13 @@ export default class Status extends XtraceCommand {
       const targetOf = targetFinder(reached.targets)
       const byTarget = new Map<AccountTarget, FunctionState[]>()
       for (const fn of selected.functions) byTarget.set(targetOf(fn), [...(byTarget.get(targetOf(fn)) ?? []), fn])
-      const parts = await Promise.all([...byTarget].map(([target, functions]) => collectStatus(target.regional, functions, {aliases: flags.aliases, roles: flags.roles})))
+      const parts = await Promise.all(
+        [...byTarget].map(async ([target, functions]) => {
+          const iac = flags.iac ? await readIac(target.regional, functions, {iacTags, templates: true}) : undefined
+          for (const warning of iac?.warnings ?? []) this.printToStderr(`warning: ${warning}`)
+          return collectStatus(target.regional, functions, {aliases: flags.aliases, roles: flags.roles, ...(iac ? {managed: iac.managed} : {})})
+        }),
+      )
       return parts.flat()
     })()
       .finally(() => spinner && ux.action.stop())

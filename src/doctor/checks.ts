@@ -41,6 +41,7 @@ export const REASONS = {
   awsCall: 'an AWS call failed',
   lambdaSilent: 'Lambda did not say',
   traffic: 'more traces than xtrace looked through',
+  template: 'templates computed or unreadable',
 } as const
 
 /** `--strict`: unknown counts as failed. */

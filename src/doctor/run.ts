@@ -7,7 +7,10 @@ import {runPool} from '../util/pool.js'
 import {accountChecks} from './account-checks.js'
 import {type Check, check, REASONS, undecided} from './checks.js'
 import {functionChecks} from './function-checks.js'
+import {templateCheck} from './iac-checks.js'
 import {RoleDoctor} from './role-checks.js'
+import type {IacTag} from '../iac/managed.js'
+import {readIac, stackKey} from '../iac/stacks.js'
 import {describeWindow, recentTraffic} from './traffic.js'
 
 /**
@@ -51,6 +54,8 @@ export interface DoctorOptions {
   aliases?: boolean
   /** The run spans accounts: every check says which account, functions are labelled with it. */
   account?: string
+  /** Tags that mark Terraform's functions (--iac-tag). */
+  iacTags?: readonly IacTag[]
 }
 
 export async function examine(regional: RegionalClients, regions: readonly string[], selection: Selection, options: DoctorOptions): Promise<DoctorReport> {
@@ -94,6 +99,16 @@ export async function examine(regional: RegionalClients, regions: readonly strin
   })
   report.functions = examined.filter((item): item is FunctionReport => item !== undefined)
 
+  // What deploys each function, and whether its template agrees with the live mode.
+  const iac = await readIac(regional, report.functions.map((item) => item.fn), {iacTags: options.iacTags ?? [], templates: true})
+  for (const warning of iac.warnings.filter((w) => w.startsWith('cannot read the functions'))) report.warnings.push(warning)
+  for (const item of report.functions) {
+    const managed = iac.managed.get(item.fn.arn)
+    const stack = managed?.stack ? iac.stacks.get(stackKey(item.fn.region, managed.stack)) : undefined
+    const found = managed ? templateCheck(item.fn, managed, stack) : undefined
+    if (found) item.checks.push(stamp({...found, function: label(item.fn)}))
+  }
+
   for (const region of new Set(report.functions.map((item) => item.fn.region))) {
     const xray = await regional.xray(region)
     const here = report.functions.filter((item) => item.fn.region === region)
@@ -103,7 +118,7 @@ export async function examine(regional: RegionalClients, regions: readonly strin
   return report
 }
 
-const ORDER = ['function.exists', 'function.tracing', 'function.update', 'function.versions', 'role.exists', 'role.trust', 'role.xray-write', 'role.xray-sampling', 'env.context-missing', 'env.reserved', 'env.daemon-memory', 'traffic.recent']
+const ORDER = ['function.exists', 'function.tracing', 'function.update', 'function.versions', 'role.exists', 'role.trust', 'role.xray-write', 'role.xray-sampling', 'env.context-missing', 'env.reserved', 'env.daemon-memory', 'iac.template', 'traffic.recent']
 
 function order(checks: Check[]): Check[] {
   return [...checks].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id))

@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
 import type {AccountFailure} from '../aws/accounts.js'
+import type {ManagedBy} from '../iac/managed.js'
 import {sanitize} from '../text/sanitize.js'
 import type {ChangeResult, PlanEntry, ResultStatus} from '../tracing/plan.js'
 import type {TracingMode} from '../tracing/refs.js'
@@ -13,7 +14,13 @@ import {type Column, renderTable} from './table.js'
  */
 
 /** One function in `--json`: the result without what is only for people (notes) or for the run (phase). */
-export type ChangeJsonResult = Omit<ChangeResult, 'notes' | 'phase' | 'status'> & {status: ResultStatus | 'planned'}
+export type ChangeJsonResult = Omit<ChangeResult, 'notes' | 'phase' | 'status'> & {
+  status: ResultStatus | 'planned'
+  /** What deploys the function, when something does (issue 15). */
+  managedBy?: ManagedBy
+  /** What the next deploy would do to this change. */
+  drift?: string
+}
 
 type Counts = {changed: number; unchanged: number; skipped: number; failed: number}
 

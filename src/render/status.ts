@@ -1,5 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 
+import {managedByLabel} from '../iac/managed.js'
 import type {FunctionStatus} from '../tracing/status.js'
 import {summariseByAccount, summariseStatus} from '../tracing/status.js'
 import {plural} from './format.js'
@@ -47,6 +48,7 @@ export function renderStatus(functions: readonly FunctionStatus[], style: Status
     },
     {header: 'LAST UPDATE', value: (fn) => fn.lastUpdateStatus ?? '-', style: (text, fn) => (fn.lastUpdateStatus === 'Failed' ? chalk.red(text) : text)},
     {header: 'PUBLISHED ALIASES', value: aliases, shrink: true, min: 12},
+    ...(functions.some((fn) => fn.managedBy) ? [{header: 'MANAGED BY', value: (fn: FunctionStatus) => managedByLabel(fn.managedBy), shrink: true, min: 8}] : []),
   ], {...(style.width === undefined ? {} : {width: style.width}), header: chalk.bold})
 
   const lines = [table, '']

@@ -3,6 +3,7 @@ import type {LambdaClient} from '@aws-sdk/client-lambda'
 import type {AccountFailure} from '../aws/accounts.js'
 import type {RegionalClients} from '../aws/regions.js'
 import {mapAwsError} from '../aws/errors.js'
+import type {ManagedBy} from '../iac/managed.js'
 import {RolePermissionReader, roleNameFromArn, type XRayWriteVerdict} from '../permissions/role.js'
 import {runPool} from '../util/pool.js'
 import type {TracingMode} from './refs.js'
@@ -37,6 +38,8 @@ export interface FunctionStatus {
   lastUpdateStatus: string | null
   lastUpdateStatusReason?: string
   publishedAliases: PublishedAlias[]
+  /** What deploys the function (its next deploy may set the mode back); absent with --no-iac. */
+  managedBy?: ManagedBy
 }
 
 export interface StatusSummary {
@@ -107,7 +110,7 @@ export async function publishedAliases(lambda: LambdaClient, fn: FunctionState):
 export async function collectStatus(
   regional: RegionalClients,
   functions: FunctionState[],
-  options: {aliases: boolean; roles: boolean},
+  options: {aliases: boolean; roles: boolean; managed?: ReadonlyMap<string, ManagedBy>},
 ): Promise<FunctionStatus[]> {
   const clients = await regional.all()
   const reader = options.roles && functions.length > 0 ? new RolePermissionReader(await regional.iam(functions[0]!.region)) : undefined
@@ -131,6 +134,7 @@ export async function collectStatus(
       lastUpdateStatus: fn.lastUpdateStatus ?? null,
       ...(fn.lastUpdateStatusReason ? {lastUpdateStatusReason: fn.lastUpdateStatusReason} : {}),
       publishedAliases: options.aliases ? await publishedAliases(lambda, fn) : [],
+      ...(options.managed ? {managedBy: options.managed.get(fn.arn) ?? {tool: 'unknown'}} : {}),
     }
     return status
   })

@@ -300,7 +300,8 @@ describe('xtrace enable / disable', () => {
     expect(byTag.stdout).toMatch(/FUNCTION\s+REGION\s+BEFORE/)
     expect(byTag.stdout).toMatch(/svc-c\s+eu-west-1\s+PassThrough\s+Active\s+changed/)
     expect(byTag.stdout).toMatch(/svc-a\s+us-east-1\s+PassThrough\s+Active\s+changed\s+alias prod→1 points at a published version, which keeps its mode until you publish a new one/)
-    expect(aws.calls('GetResources', 'tagging').map((r) => r.region).sort()).toEqual(['eu-west-1', 'us-east-1'])
+    // One tag search per region (the IaC tags of the functions to change are read too, by ARN).
+    expect(aws.calls('GetResources', 'tagging').filter((r) => r.body.includes('TagFilters')).map((r) => r.region).sort()).toEqual(['eu-west-1', 'us-east-1'])
     expect(modes()).toEqual(['svc-a=Active', 'svc-b=PassThrough', 'svc-c=Active'])
 
     const fromStdin = await xtrace(['disable', '-', '--yes'], {input: 'svc-a\n# a comment\nsvc-b, svc-a\n'})
@@ -433,11 +434,11 @@ describe('xtrace status', () => {
     expect(text.code).toBe(0)
     expect(text.stdout).toBe(
       [
-        'FUNCTION  MODE         RUNTIME      MEMORY  ROLE         X-RAY WRITE  LAST UPDATE  PUBLISHED ALIASES',
-        'api       Active       nodejs20.x  1024 MB  traced-role  yes          Successful   -',
-        'jobs      Active       python3.13   128 MB  bare-role    no           Successful   -',
-        'web       Active       nodejs20.x   128 MB  traced-role  yes          Successful   prod→1 (PassThrough)',
-        'zzz       PassThrough  nodejs20.x   128 MB  traced-role  yes          Successful   -',
+        'FUNCTION  MODE         RUNTIME      MEMORY  ROLE         X-RAY WRITE  LAST UPDATE  PUBLISHED ALIASES     MANAGED BY',
+        'api       Active       nodejs20.x  1024 MB  traced-role  yes          Successful   -                     ?',
+        'jobs      Active       python3.13   128 MB  bare-role    no           Successful   -                     ?',
+        'web       Active       nodejs20.x   128 MB  traced-role  yes          Successful   prod→1 (PassThrough)  ?',
+        'zzz       PassThrough  nodejs20.x   128 MB  traced-role  yes          Successful   -                     ?',
         '',
         '3 of 4 functions Active, 75%',
         '1 Active function cannot send traces: its role may not call xray:PutTraceSegments (xtrace doctor explains)',

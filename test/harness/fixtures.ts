@@ -21,7 +21,8 @@ export function allTraceFixtures(): string[] {
     for (const entry of readdirSync(dir, {withFileTypes: true})) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) {
-        if (entry.name !== 'iam') visit(path)
+        // IAM policies and CloudFormation templates are not traces.
+        if (entry.name !== 'iam' && entry.name !== 'iac') visit(path)
       }
       else if (/\.(json|txt)$/.test(entry.name)) out.push(relative(FIXTURES, path))
     }

@@ -20,6 +20,7 @@ const LAYERS: Record<string, number> = {
   permissions: 2,
   traces: 2,
   tracing: 2,
+  iac: 2,
   doctor: 2,
   stats: 2,
   map: 2,
