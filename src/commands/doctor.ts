@@ -6,7 +6,8 @@ import {Args, Flags, ux} from '@oclif/core'
 import {type AccountFailure, type AccountTarget, reachAccounts, spansAccounts, targetFinder} from '../aws/accounts.js'
 import {XtraceCommand} from '../cli/base-command.js'
 import {check, failed, summariseChecks} from '../doctor/checks.js'
-import {applyFixes, type FixOutcome, type FixPlan, planFixes, planIsEmpty, plannedOutcomes} from '../doctor/fix.js'
+import {applyFixes, type FixOutcome, type FixPlan, planFixes, planIsEmpty, plannedOutcomes, templateChanges} from '../doctor/fix.js'
+import type {StickSnippet} from '../iac/snippets.js'
 import {type DoctorOptions, type DoctorReport, examine} from '../doctor/run.js'
 import {parseSince} from '../doctor/traffic.js'
 import {ExitCode, XtraceError} from '../errors.js'
@@ -14,7 +15,7 @@ import {accountFlags, accountScopeFrom, awsOptionsFrom, changeFlags, DEFAULT_CON
 import {currentTerminal, makeChalk, supportsUnicode} from '../cli/output.js'
 import {RolePermissionReader, XRAY_WRITE_POLICY} from '../permissions/role.js'
 import {confirmChange} from '../cli/prompt.js'
-import {allChecks, type DoctorJson, renderDoctor, renderFixOutcomes, renderFixPlan, toDoctorJson} from '../render/doctor.js'
+import {allChecks, type DoctorJson, renderDoctor, renderFixOutcomes, renderFixPlan, renderTemplateChanges, toDoctorJson} from '../render/doctor.js'
 import {plural} from '../render/format.js'
 import {JournalWriter, plannedChange} from '../tracing/journal.js'
 import {parseFunctionRef} from '../tracing/refs.js'
@@ -94,12 +95,15 @@ export default class Doctor extends XtraceCommand {
       if (text) this.log(renderDoctor(report, style))
 
       let fixes: FixOutcome[] | undefined
+      let changes: StickSnippet[] | undefined
       let final = report
       const usable = parts.filter((part) => part.report.regions.every((region) => !region.checks.some((c) => c.id === 'account.credentials' && c.status === 'fail')))
       if ((flags.fix || flags['dry-run']) && usable.length > 0) {
         const plans = usable.map((part) => ({target: part.target, report: part.report, plan: planFixes(part.report)}))
         const plan = mergePlans(plans.map((item) => item.plan))
         if (text) this.log(`\n${renderFixPlan(plan, style, flags['dry-run'] || planIsEmpty(plan))}`)
+        changes = usable.flatMap((part) => templateChanges(part.report, plans.find((item) => item.report === part.report)!.plan))
+        if (text && changes.length > 0) this.log(`\n${renderTemplateChanges(changes, style)}`)
         if (flags['dry-run']) {
           fixes = plannedOutcomes(plan)
         } else if (!planIsEmpty(plan)) {
@@ -114,12 +118,12 @@ export default class Doctor extends XtraceCommand {
           if (text) this.log(`\n${renderFixOutcomes(fixes, style)}\n\n${renderDoctor({regions: [], missing: [], warnings: [], functions: outcome.rechecked}, {...style, verbose: false})}`)
           if (outcome.interrupted) {
             process.exitCode = ExitCode.interrupted
-            return toDoctorJson(final, fixes)
+            return toDoctorJson(final, fixes, changes)
           }
         }
       }
       if (failed(summariseChecks(allChecks(final)), flags.strict)) process.exitCode = ExitCode.failed
-      return toDoctorJson(final, fixes)
+      return toDoctorJson(final, fixes, changes)
     } finally {
       await reached.destroy()
     }

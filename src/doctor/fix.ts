@@ -1,3 +1,6 @@
+import {driftWarning} from '../iac/drift.js'
+import {isManaged} from '../iac/managed.js'
+import {type ManagedFunction, type StickSnippet, stickSnippets} from '../iac/snippets.js'
 import {xrayWritePolicyArn} from '../permissions/role.js'
 import type {RolePermissionReader} from '../permissions/role.js'
 import {sanitize} from '../text/sanitize.js'
@@ -5,6 +8,7 @@ import {applyPlan, type ApplyOptions} from '../tracing/apply.js'
 import {type ChangeResult, initialResults, planChange} from '../tracing/plan.js'
 import {iamPropagationSeconds} from '../tracing/update.js'
 import type {JournalWriter} from '../tracing/journal.js'
+import type {TracingMode} from '../tracing/refs.js'
 import type {FunctionState} from '../tracing/select.js'
 import type {Check} from './checks.js'
 import type {DoctorReport} from './run.js'
@@ -102,4 +106,21 @@ export function plannedOutcomes(plan: FixPlan): FixOutcome[] {
     ...plan.attach.map(({role}) => ({action: 'attach-policy' as const, target: role, status: 'planned' as const})),
     ...plan.enable.map((fn) => ({action: 'enable' as const, target: fn.name, status: 'planned' as const})),
   ]
+}
+
+/**
+ * The template changes that keep what doctor found (a drifted live mode) and what --fix sets (Active):
+ * xtrace never edits a template, so these are printed, one per stack.
+ */
+export function templateChanges(report: DoctorReport, plan: FixPlan): StickSnippet[] {
+  const enabling = new Set(plan.enable.map((fn) => fn.arn))
+  const byMode = new Map<TracingMode, ManagedFunction[]>()
+  for (const item of report.functions) {
+    if (!item.managed || !isManaged(item.managed.managedBy)) continue
+    const mode: TracingMode = enabling.has(item.fn.arn) ? 'Active' : item.fn.mode
+    const drifted = item.checks.some((c) => c.id === 'iac.template' && c.status === 'warn')
+    if (!drifted && !(enabling.has(item.fn.arn) && driftWarning(item.fn.name, item.managed, 'Active', item.fn.mode))) continue
+    byMode.set(mode, [...(byMode.get(mode) ?? []), {function: item.fn.name, managedBy: item.managed.managedBy}])
+  }
+  return [...byMode].flatMap(([mode, functions]) => stickSnippets(functions, mode))
 }

@@ -10,7 +10,9 @@ import {functionChecks} from './function-checks.js'
 import {templateCheck} from './iac-checks.js'
 import {RoleDoctor} from './role-checks.js'
 import type {IacTag} from '../iac/managed.js'
+import type {ManagedFacts} from '../iac/drift.js'
 import {readIac, stackKey} from '../iac/stacks.js'
+import {tracingInTemplate} from '../iac/template.js'
 import {describeWindow, recentTraffic} from './traffic.js'
 
 /**
@@ -22,6 +24,8 @@ import {describeWindow, recentTraffic} from './traffic.js'
 export interface FunctionReport {
   fn: FunctionState
   checks: Check[]
+  /** What deploys it, and what its template sets (for the template changes --fix prints). */
+  managed?: ManagedFacts
   /** `--fix` can attach the X-Ray policy to its role. */
   attachable: boolean
   /** Its role may write to X-Ray (so it can be set Active). */
@@ -107,6 +111,10 @@ export async function examine(regional: RegionalClients, regions: readonly strin
     const stack = managed?.stack ? iac.stacks.get(stackKey(item.fn.region, managed.stack)) : undefined
     const found = managed ? templateCheck(item.fn, managed, stack) : undefined
     if (found) item.checks.push(stamp({...found, function: label(item.fn)}))
+    if (managed) {
+      const template = stack?.template && managed.logicalId ? tracingInTemplate(stack.template, managed.logicalId, stack.parameters) : undefined
+      item.managed = {managedBy: managed, ...(template ? {template} : {})}
+    }
   }
 
   for (const region of new Set(report.functions.map((item) => item.fn.region))) {

@@ -3,6 +3,7 @@ import type {ChalkInstance} from 'chalk'
 import {type Check, type CheckStatus, type DoctorSummary, summariseChecks, undecidedReasons} from '../doctor/checks.js'
 import type {FixOutcome, FixPlan} from '../doctor/fix.js'
 import type {DoctorReport} from '../doctor/run.js'
+import {formatSnippet, type StickSnippet} from '../iac/snippets.js'
 import {padEnd, plural, wrap} from './format.js'
 import {roleNameFromArn, XRAY_WRITE_POLICY} from '../permissions/role.js'
 import {listSome} from '../text/list.js'
@@ -15,15 +16,22 @@ export interface DoctorJson {
   summary: DoctorSummary
   /** With --fix: what was changed (or, with --dry-run, would be). */
   fixes?: FixOutcome[]
+  /** With --fix: the changes to make in templates (xtrace never edits them), one per stack. */
+  templateChanges?: StickSnippet[]
 }
 
 export function allChecks(report: DoctorReport): Check[] {
   return [...report.regions.flatMap((region) => region.checks), ...report.missing, ...report.functions.flatMap((item) => item.checks)]
 }
 
-export function toDoctorJson(report: DoctorReport, fixes?: FixOutcome[]): DoctorJson {
+/** The template changes, for people: xtrace never edits a template. */
+export function renderTemplateChanges(changes: readonly StickSnippet[], style: DoctorStyle): string {
+  return [style.chalk.bold('Make it stick in the templates (xtrace never edits them):'), ...changes.flatMap((change) => formatSnippet(change).split('\n').map((line) => `  ${sanitize(line)}`))].join('\n')
+}
+
+export function toDoctorJson(report: DoctorReport, fixes?: FixOutcome[], templateChanges?: StickSnippet[]): DoctorJson {
   const checks = allChecks(report).map((c) => ({id: c.id, status: c.status, ...(c.account ? {account: c.account} : {}), ...(c.function ? {function: c.function} : {}), message: c.message, ...(c.fix ? {fix: c.fix} : {}), ...(c.reason ? {reason: c.reason} : {})}))
-  return {checks, summary: summariseChecks(checks), ...(fixes ? {fixes} : {})}
+  return {checks, summary: summariseChecks(checks), ...(fixes ? {fixes} : {}), ...(templateChanges && templateChanges.length > 0 ? {templateChanges} : {})}
 }
 
 export interface DoctorStyle {

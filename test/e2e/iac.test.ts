@@ -128,6 +128,12 @@ describe('functions deployed by infrastructure as code', () => {
     expect(iacCheck(json, 'payments-charge')).toMatchObject({status: 'unknown', message: 'the template computes the mode: !If [TracingOn, Active, PassThrough] (stack payments, ChargeFn); with the stack\'s parameters now (EnableTracing = false) it gives PassThrough, as live'})
     expect(iacCheck(json, 'hand-made')).toBeUndefined()
 
+    // --fix never edits a template: it prints the change, once per stack, for what it finds and what it sets.
+    const fix = await xtrace(['doctor', 'orders-api', 'orders-worker', '--fix', '--dry-run', '--since', '1m'])
+    expect(fix.stdout).toContain(['Make it stick in the templates (xtrace never edits them):', "  CloudFormation, stack orders-stack (OrdersFn, WorkerFn): in each function's Properties", '      TracingConfig:', '        Mode: Active'].join('\n'))
+    const fixJson = JSON.parse((await xtrace(['doctor', 'orders-api', 'orders-worker', '--fix', '--dry-run', '--since', '1m', '--json'])).stdout) as {templateChanges: {tool: string; where: string; targets: string[]; lines: string[]}[]}
+    expect(fixJson.templateChanges).toMatchObject([{tool: 'cloudformation', where: 'stack orders-stack', targets: ['OrdersFn', 'WorkerFn'], lines: ['TracingConfig:', '  Mode: Active']}])
+
     cfn.denied.add('GetTemplate')
     const denied = await run()
     expect(iacCheck(denied, 'orders-api')!.status).toBe('unknown')
