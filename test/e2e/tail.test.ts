@@ -1,6 +1,10 @@
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {type RunningCli, startCli} from '../harness/cli.js'
+import {ROOT, type RunningCli, startCli} from '../harness/cli.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic} from '../harness/traffic.js'
 
@@ -133,5 +137,17 @@ describe('xtrace tail', () => {
     const result = await run.exited
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/error: the AWS credentials have expired\nTry: refresh them/)
+  })
+})
+
+describe('modules loaded', () => {
+  it('tail loads the X-Ray client and no other AWS client', async () => {
+    const spy = join(mkdtempSync(join(tmpdir(), 'xtrace-spy-')), 'modules.txt')
+    writeFileSync(spy, '')
+    const run = startCli(['tail', '--interval', '1s', '--since', '0s', '--endpoint-url', aws.url], {env: {TZ: 'UTC', NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}, timeoutMs: 60_000})
+    await until(() => aws.calls('GetTraceSummaries').length >= 2, 'two polls')
+    run.child.kill('SIGINT')
+    expect((await run.exited).code).toBe(0)
+    expect([...new Set(readFileSync(spy, 'utf8').match(/@aws-sdk\/client-[a-z-]+/g) ?? [])]).toEqual(['@aws-sdk/client-xray'])
   })
 })

@@ -1,6 +1,10 @@
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../harness/cli.js'
+import {ROOT, runCli} from '../harness/cli.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic, type ManifestTrace} from '../harness/traffic.js'
 
@@ -229,5 +233,23 @@ describe('xtrace show --function', () => {
     const alone = await runCli(['show', '--slowest'])
     expect(alone.code).toBe(2)
     expect(alone.stderr).toMatch(/^error: --slowest and --count pick among the traces of a search/)
+  })
+})
+
+describe('modules loaded', () => {
+  // traces, show --function and tail need X-Ray only: no other AWS client is loaded (issue 16).
+  const loaded = async (args: string[]) => {
+    const spy = join(mkdtempSync(join(tmpdir(), 'xtrace-spy-')), 'modules.txt')
+    writeFileSync(spy, '')
+    const result = await runCli([...args, '--endpoint-url', aws.url], {env: {TZ: 'UTC', NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}, timeoutMs: 60_000})
+    return {result, clients: [...new Set(readFileSync(spy, 'utf8').match(/@aws-sdk\/client-[a-z-]+/g) ?? [])].sort()}
+  }
+
+  it('traces, show --function and --cold load the X-Ray client and no other', async () => {
+    for (const args of [['traces', 'orders-api', '--since', '4h'], ['traces', '--since', '4h', '--cold', '--limit', '3'], ['show', '--function', 'orders-api', '--since', '4h']]) {
+      const {result, clients} = await loaded(args)
+      expect(result.code, args.join(' ')).toBe(0)
+      expect(clients, args.join(' ')).toEqual(['@aws-sdk/client-xray'])
+    }
   })
 })
