@@ -6,8 +6,7 @@ import {type AccountFailure, type AccountTarget, reachAccounts, spansAccounts, t
 import {driftWarning, type ManagedFacts} from '../iac/drift.js'
 import {type IacTag, isManaged, managedByLabel} from '../iac/managed.js'
 import {formatSnippet, stickSnippets} from '../iac/snippets.js'
-import {readIac, stackKey} from '../iac/stacks.js'
-import {tracingInTemplate} from '../iac/template.js'
+import {managedFactsOf, readIac} from '../iac/stacks.js'
 import {ExitCode, XtraceError} from '../errors.js'
 import {RolePermissionReader, XRAY_WRITE_POLICY} from '../permissions/role.js'
 import {type ChangeJson, type ChangeStyle, renderAccountFailures, renderChanges, renderPlan, toChangeJson, toPlanJson} from '../render/changes.js'
@@ -120,12 +119,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
       [...byTarget].map(async ([target, functions]) => {
         const iac = await readIac(target.regional, functions, {iacTags, templates: true})
         for (const warning of iac.warnings) this.printToStderr(`warning: ${warning}`)
-        for (const fn of functions) {
-          const managedBy = iac.managed.get(fn.arn) ?? {tool: 'unknown' as const}
-          const stack = managedBy.stack ? iac.stacks.get(stackKey(fn.region, managedBy.stack)) : undefined
-          const template = stack?.template && managedBy.logicalId ? tracingInTemplate(stack.template, managedBy.logicalId, stack.parameters) : undefined
-          managed.set(fn.arn, {managedBy, ...(template ? {template} : {})})
-        }
+        for (const fn of functions) managed.set(fn.arn, managedFactsOf(iac, fn).facts)
       }),
     )
     return managed

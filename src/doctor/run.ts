@@ -11,8 +11,7 @@ import {templateCheck} from './iac-checks.js'
 import {RoleDoctor} from './role-checks.js'
 import type {IacTag} from '../iac/managed.js'
 import type {ManagedFacts} from '../iac/drift.js'
-import {readIac, stackKey} from '../iac/stacks.js'
-import {tracingInTemplate} from '../iac/template.js'
+import {managedFactsOf, readIac} from '../iac/stacks.js'
 import {describeWindow, recentTraffic} from './traffic.js'
 
 /**
@@ -107,14 +106,10 @@ export async function examine(regional: RegionalClients, regions: readonly strin
   const iac = await readIac(regional, report.functions.map((item) => item.fn), {iacTags: options.iacTags ?? [], templates: true})
   for (const warning of iac.warnings.filter((w) => w.startsWith('cannot read the functions'))) report.warnings.push(warning)
   for (const item of report.functions) {
-    const managed = iac.managed.get(item.fn.arn)
-    const stack = managed?.stack ? iac.stacks.get(stackKey(item.fn.region, managed.stack)) : undefined
-    const found = managed ? templateCheck(item.fn, managed, stack) : undefined
+    const {facts, stack} = managedFactsOf(iac, item.fn)
+    const found = templateCheck(item.fn, facts.managedBy, stack)
     if (found) item.checks.push(stamp({...found, function: label(item.fn)}))
-    if (managed) {
-      const template = stack?.template && managed.logicalId ? tracingInTemplate(stack.template, managed.logicalId, stack.parameters) : undefined
-      item.managed = {managedBy: managed, ...(template ? {template} : {})}
-    }
+    item.managed = facts
   }
 
   for (const region of new Set(report.functions.map((item) => item.fn.region))) {

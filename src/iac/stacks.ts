@@ -5,7 +5,8 @@ import {mapAwsError} from '../aws/errors.js'
 import type {RegionalClients} from '../aws/regions.js'
 import {runPool} from '../util/pool.js'
 import {type IacTag, type ManagedBy, managedByFromTags} from './managed.js'
-import {parseTemplate, type Template, toolOfTemplate} from './template.js'
+import type {ManagedFacts} from './drift.js'
+import {parseTemplate, type Template, toolOfTemplate, tracingInTemplate} from './template.js'
 
 /**
  * What CloudFormation says about the stacks that hold some functions: each stack's template (at the
@@ -118,7 +119,15 @@ export interface IacFacts {
   warnings: string[]
 }
 
-export const stackKey = (region: string, stack: string) => `${region}/${stack}`
+const stackKey = (region: string, stack: string) => `${region}/${stack}`
+
+/** What readIac found for one function: what deploys it, what its template sets, and its stack. */
+export function managedFactsOf(iac: IacFacts, fn: {arn: string; region: string}): {facts: ManagedFacts; stack?: StackFacts} {
+  const managedBy = iac.managed.get(fn.arn) ?? {tool: 'unknown'}
+  const stack = managedBy.stack ? iac.stacks.get(stackKey(fn.region, managedBy.stack)) : undefined
+  const template = stack?.template && managedBy.logicalId ? tracingInTemplate(stack.template, managedBy.logicalId, stack.parameters) : undefined
+  return {facts: {managedBy, ...(template ? {template} : {})}, ...(stack ? {stack} : {})}
+}
 
 /**
  * What manages each of these functions: their tags (one call per 100 functions and region), then,
