@@ -109,9 +109,29 @@ type Style = (text: string) => string
 interface Part {
   text: string
   style?: Style
-  steps?: {order: number; to: number}[]
+  steps?: readonly Step[]
   cut?: 'end' | 'middle'
 }
+
+interface Step {
+  order: number
+  to: number
+}
+
+// Shared by every label: a 100k-node trace would otherwise allocate them per node.
+const STEPS = {
+  name: [{order: 11, to: 8}],
+  kind: [{order: 0.5, to: 14}, {order: 6, to: 0}],
+  inferred: [{order: 5, to: 0}],
+  method: [{order: 13, to: 0}],
+  url: [{order: 1, to: 15}, {order: 8, to: 0}],
+  resource: [{order: 2, to: 13}, {order: 7, to: 0}],
+  sql: [{order: 3, to: 16}, {order: 4, to: 0}],
+  link: [{order: 9, to: 18}, {order: 10, to: 0}],
+  detached: [{order: 12, to: 0}],
+  foldedFacts: [{order: 5, to: 0}],
+  foldedExpand: [{order: 4, to: 0}],
+} as const satisfies Record<string, readonly Step[]>
 
 interface Layout {
   labelWidth: number
@@ -215,21 +235,21 @@ function linkText(node: TraceNode, glyphs: Glyphs): string | undefined {
 }
 
 function labelParts(node: TraceNode, tags: string[] | undefined, hidden: number, chalk: ChalkInstance, glyphs: Glyphs): Part[] {
-  const parts: Part[] = [{text: sanitize(node.name), style: nodeStyle(node, chalk), steps: [{order: 11, to: 8}]}]
+  const parts: Part[] = [{text: sanitize(node.name), style: nodeStyle(node, chalk), steps: STEPS.name}]
   const kind = node.kind === 'segment' ? (node.origin ?? 'segment') : (node.namespace ?? node.origin)
-  if (kind) parts.push({text: ` ${sanitize(kind)}`, style: chalk.dim, steps: [{order: 0.5, to: 14}, {order: 6, to: 0}]})
-  if (node.inferred) parts.push({text: ' (inferred)', style: chalk.dim, steps: [{order: 5, to: 0}]})
+  if (kind) parts.push({text: ` ${sanitize(kind)}`, style: chalk.dim, steps: STEPS.kind})
+  if (node.inferred) parts.push({text: ' (inferred)', style: chalk.dim, steps: STEPS.inferred})
   const http = httpOf(node)
-  if (http.method) parts.push({text: ` ${http.method}`, steps: [{order: 13, to: 0}]})
-  if (http.url) parts.push({text: ` ${http.url}`, steps: [{order: 1, to: 15}, {order: 8, to: 0}], cut: 'middle'})
+  if (http.method) parts.push({text: ` ${http.method}`, steps: STEPS.method})
+  if (http.url) parts.push({text: ` ${http.url}`, steps: STEPS.url, cut: 'middle'})
   if (http.status !== undefined) parts.push({text: ` ${http.status}`, style: statusStyle(http.status, chalk)})
   const aws = awsOf(node)
   if (aws.operation) parts.push({text: ` ${aws.operation}`, style: chalk.cyan})
-  if (aws.resource) parts.push({text: ` ${aws.resource}`, style: chalk.cyan, steps: [{order: 2, to: 13}, {order: 7, to: 0}]})
+  if (aws.resource) parts.push({text: ` ${aws.resource}`, style: chalk.cyan, steps: STEPS.resource})
   const sql = sqlSummary(node)
-  if (sql) parts.push({text: ` ${sql}`, style: chalk.cyan, steps: [{order: 3, to: 16}, {order: 4, to: 0}]})
+  if (sql) parts.push({text: ` ${sql}`, style: chalk.cyan, steps: STEPS.sql})
   const link = linkText(node, glyphs)
-  if (link) parts.push({text: ` ${link}`, style: chalk.blue, steps: [{order: 9, to: 18}, {order: 10, to: 0}]})
+  if (link) parts.push({text: ` ${link}`, style: chalk.blue, steps: STEPS.link})
   for (const tag of tags ?? []) parts.push({text: ` [${tag}]`, style: chalk.blue})
   if (node.name === 'Restore' && node.kind === 'subsegment') parts.push({text: ' [SnapStart restore]', style: chalk.blue})
   if (node.fault) parts.push({text: ' [fault]', style: chalk.red})
@@ -239,7 +259,7 @@ function labelParts(node: TraceNode, tags: string[] | undefined, hidden: number,
   else if (node.endTime === null) parts.push({text: ' [in progress]', style: chalk.cyan})
   if (node.cycleBroken) parts.push({text: ' [parent cycle cut]', style: chalk.yellow})
   else if (node.detachedFrom !== undefined) {
-    parts.push({text: ` [parent ${sanitize(node.detachedFrom)} not in trace]`, style: chalk.yellow, steps: [{order: 12, to: 0}]})
+    parts.push({text: ` [parent ${sanitize(node.detachedFrom)} not in trace]`, style: chalk.yellow, steps: STEPS.detached})
   }
   if (hidden > 0) parts.push({text: ` [+${hidden} below]`, style: chalk.dim})
   return parts
@@ -251,8 +271,17 @@ function labelParts(node: TraceNode, tags: string[] | undefined, hidden: number,
  * after cutting, so they never count as width.
  */
 function fitLabel(parts: Part[], width: number, ellipsis: string): {text: string; width: number} {
-  const widths = parts.map((part) => displayWidth(part.text))
-  let excess = widths.reduce((sum, w) => sum + w, 0) - width
+  const natural = parts.map((part) => displayWidth(part.text))
+  let total = 0
+  for (const w of natural) total += w
+  // Most labels fit as they are: no steps to plan, nothing to cut.
+  if (total <= width) {
+    let out = ''
+    for (const [index, part] of parts.entries()) if (natural[index]! > 0) out += part.style ? part.style(part.text) : part.text
+    return {text: out, width: total}
+  }
+  const widths = [...natural]
+  let excess = total - width
   const steps = parts.flatMap((part, index) => (part.steps ?? []).map((step) => ({...step, index}))).sort((a, b) => a.order - b.order || a.index - b.index)
   for (const step of steps) {
     if (excess <= 0) break
@@ -269,7 +298,7 @@ function fitLabel(parts: Part[], width: number, ellipsis: string): {text: string
     const w = widths[index]!
     if (w <= 0) continue
     let text = part.text
-    if (displayWidth(text) > w) {
+    if (natural[index]! > w) {
       const lead = text.startsWith(' ') ? ' ' : ''
       const body = lead ? text.slice(1) : text
       text = lead + (part.cut === 'middle' ? truncateMiddle(body, w - lead.length, ellipsis) : truncate(body, w - lead.length, ellipsis))
@@ -587,10 +616,10 @@ function foldedLabel(row: Folded, glyphs: Glyphs, chalk: ChalkInstance): Part[] 
     ...(errors > 0 ? [plural(errors, 'error')] : []),
   ]
   return [
-    {text: sanitize(row.name), style: chalk.bold, steps: [{order: 11, to: 8}]},
+    {text: sanitize(row.name), style: chalk.bold, steps: STEPS.name},
     {text: ` ${glyphs.times} ${row.nodes.length}`, style: chalk.bold},
-    {text: `  ${facts.join(` ${glyphs.dot} `)}`, style: faults > 0 ? chalk.red : errors > 0 ? chalk.yellow : chalk.dim, steps: [{order: 5, to: 0}]},
-    {text: ` [--expand ${sanitize(row.name)}]`, style: chalk.dim, steps: [{order: 4, to: 0}]},
+    {text: `  ${facts.join(` ${glyphs.dot} `)}`, style: faults > 0 ? chalk.red : errors > 0 ? chalk.yellow : chalk.dim, steps: STEPS.foldedFacts},
+    {text: ` [--expand ${sanitize(row.name)}]`, style: chalk.dim, steps: STEPS.foldedExpand},
   ]
 }
 
@@ -650,13 +679,14 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
     const {row, depth, guide, connector} = stack.pop()!
     const isLast = connector === glyphs.last
     const prefix = guide + connector
+    const prefixWidth = displayWidth(prefix)
     if (row.kind === 'folded') {
-      const label = fitLabel(foldedLabel(row, glyphs, chalk), labelWidth - displayWidth(prefix), glyphs.ellipsis)
+      const label = fitLabel(foldedLabel(row, glyphs, chalk), labelWidth - prefixWidth, glyphs.ellipsis)
       const first = Math.min(...row.nodes.map((n) => n.startTime ?? Infinity))
       const last = Math.max(...row.nodes.map((n) => n.endTime ?? n.clippedEnd ?? n.startTime ?? -Infinity))
       const span = Number.isFinite(first) && Number.isFinite(last) ? ({...row.nodes[0]!, startTime: first, endTime: last, clippedEnd: undefined} as TraceNode) : row.nodes[0]!
       lines.push(
-        `  ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - displayWidth(prefix) - label.width))} ` +
+        `  ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - prefixWidth - label.width))} ` +
           columnsOf(undefined, row) +
           `${padStart(Number.isFinite(last - first) ? formatDuration(last - first) : '?', DURATION_WIDTH)} ${timelineBar(span, trace, timelineWidth, false, glyphs, chalk)}`,
       )
@@ -666,12 +696,12 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
     const showChildren = options.depth === undefined || depth < options.depth
     const hidden = showChildren ? 0 : countBelow(node)
     const onPath = critical.has(node.id)
-    const label = fitLabel(labelParts(node, tags.get(node.id), hidden, chalk, glyphs), labelWidth - displayWidth(prefix), glyphs.ellipsis)
+    const label = fitLabel(labelParts(node, tags.get(node.id), hidden, chalk, glyphs), labelWidth - prefixWidth, glyphs.ellipsis)
     const duration =
       node.duration !== null ? formatDuration(node.duration) : node.clippedEnd !== undefined && node.startTime !== null ? `≥${formatDuration(node.clippedEnd - node.startTime)}` : node.endTime === null ? 'running' : '?'
     const mark = onPath ? chalk.cyan(CRITICAL_MARK) : ' '
     lines.push(
-      `${mark} ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - displayWidth(prefix) - label.width))} ` +
+      `${mark} ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - prefixWidth - label.width))} ` +
         columnsOf(node) +
         `${padStart(options.ascii ? duration.replace('≥', '>=') : duration, DURATION_WIDTH)} ${timelineBar(node, trace, timelineWidth, onPath, glyphs, chalk)}`,
     )
