@@ -5,6 +5,9 @@ if (args.length === 1 && args[0] === '--version') {
   const {readFileSync} = await import('node:fs')
   const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`xtrace/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+} else if (await runsLean(args)) {
+  const {exitWhenWritten} = await import('../dist/cli/exit.js')
+  await exitWhenWritten()
 } else {
   // Help is cached once rendered (bin/help-cache.js): later --help calls skip loading oclif.
   const help = await import('./help-cache.js')
@@ -16,9 +19,7 @@ if (args.length === 1 && args[0] === '--version') {
     process.stdout.write(cached)
   } else {
     const store = file && help.isOwnHelp(args, root) ? help.captureHelp(file) : undefined
-    // Node 22.1+ caches compiled modules on disk: most of a CLI's start-up is module loading.
-    const {enableCompileCache} = await import('node:module')
-    enableCompileCache?.()
+    await cacheCompiledModules()
     const {execute} = await import('@oclif/core')
     await execute({dir: import.meta.url})
     store?.()
@@ -29,4 +30,18 @@ if (args.length === 1 && args[0] === '--version') {
     const {exitWhenWritten} = await import('../dist/cli/exit.js')
     await exitWhenWritten()
   }
+}
+
+/** Commands the lean entry can run without oclif (dist/cli/lean.js); false when oclif has to. */
+async function runsLean(args) {
+  if (args[0] !== 'show') return false
+  await cacheCompiledModules()
+  const {runLean} = await import('../dist/cli/lean.js')
+  return runLean(args)
+}
+
+/** Node 22.1+ caches compiled modules on disk: most of a CLI's start-up is module loading. */
+async function cacheCompiledModules() {
+  const {enableCompileCache} = await import('node:module')
+  enableCompileCache?.()
 }

@@ -1,11 +1,8 @@
 import {Command, Flags} from '@oclif/core'
 
-import {describeForDebug, redactSecrets} from '../aws/errors.js'
-import {ExitCode, XtraceError} from '../errors.js'
 import {Interrupts} from './interrupts.js'
-import {describeParseError} from './usage-errors.js'
-import {sanitize} from '../text/sanitize.js'
-import {safeJsonStringify} from '../text/json.js'
+import {debugRequested, printToStderr, warnAll, writeJson} from './io.js'
+import {reportCommandError} from './report-error.js'
 
 /**
  * What every xtrace command shares: `--json` (the value `run()` returns), `--debug`, and one
@@ -21,22 +18,16 @@ export abstract class XtraceCommand extends Command {
     debug: Flags.boolean({description: 'show details of failures (never credentials)', helpGroup: 'GLOBAL'}),
   }
 
-  /**
-   * Plain, sanitised JSON on stdout: no colours, no raw control or bidi characters. Indented for a
-   * person on a terminal, compact for a program on a pipe (indenting a deep trace grows quadratically).
-   */
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${safeJsonStringify(json, process.stdout.isTTY ? 2 : 0)}\n`)
+    writeJson(json)
   }
 
-  /** Writes to stderr, also in --json mode (where stdout carries only JSON). */
   protected printToStderr(message: string): void {
-    process.stderr.write(`${message}\n`)
+    printToStderr(message)
   }
 
   protected warnAll(warnings: string[], limit = 20): void {
-    for (const warning of warnings.slice(0, limit)) this.printToStderr(`warning: ${warning}`)
-    if (warnings.length > limit) this.printToStderr(`warning: … and ${warnings.length - limit} more`)
+    warnAll(warnings, limit)
   }
 
   /** Ctrl-C and SIGTERM for commands that change AWS (interrupts.ts): one mechanism for all of them. */
@@ -48,33 +39,18 @@ export abstract class XtraceCommand extends Command {
   }
 
   protected get debugEnabled(): boolean {
-    return this.argv.includes('--debug') || Boolean(process.env.XTRACE_DEBUG)
+    return debugRequested(this.argv)
   }
 
   protected override async catch(error: Error & {oclif?: {exit?: number}; code?: string}): Promise<unknown> {
     // this.exit() throws an ExitError: let it through untouched.
     if (error.code === 'EEXIT' || error.oclif?.exit === 0) throw error
-    const known = error instanceof XtraceError
-    const isParseError = !known && error.oclif?.exit === ExitCode.usage
-    const exit = known ? error.exit : isParseError ? ExitCode.usage : ExitCode.failed
-    const flagNames = Object.keys((this.constructor as typeof XtraceCommand).flags ?? {})
-    const message = known ? error.message : isParseError ? describeParseError(error.message, flagNames) : `unexpected error: ${error.message}`
-    const suggestions = known
-      ? error.suggestions
-      : isParseError
-        ? [`${this.config.bin} ${this.id ?? ''} --help`.replace(/\s+--help$/, ' --help')]
-        : ['run again with --debug for details, and report it if it persists']
-
-    const lines = redactSecrets(message).split('\n')
-    this.printToStderr(`error: ${lines[0]}`)
-    for (const line of lines.slice(1)) this.printToStderr(line)
-    for (const suggestion of suggestions) this.printToStderr(`Try: ${sanitize(suggestion)}`)
-    if (this.debugEnabled) this.printToStderr(`debug: ${describeForDebug(error)}`)
-    if (this.jsonEnabled() && !(known && error.jsonWritten)) {
-      this.logJson({error: {code: known ? error.code : isParseError ? 'USAGE' : 'UNEXPECTED', message, suggestions}})
-    }
-    // Not this.exit(): oclif would end the process at once, before a pipe has taken all of the output.
-    process.exitCode = exit
+    reportCommandError(error, {
+      json: this.jsonEnabled(),
+      debug: this.debugEnabled,
+      flagNames: Object.keys((this.constructor as typeof XtraceCommand).flags ?? {}),
+      helpCommand: `${this.config.bin} ${this.id ?? ''} --help`.replace(/\s+--help$/, ' --help'),
+    })
     return undefined
   }
 }

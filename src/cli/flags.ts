@@ -1,12 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 
 import {type AccountScope, DEFAULT_ROLE_NAME, parseAccountIds} from '../aws/accounts.js'
-import {type AwsOptions, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from '../aws/clients.js'
+import {DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from '../aws/clients.js'
 import {LAMBDA_QUOTAS, type LambdaQuota, ratesFromEnvironment} from '../aws/pacing.js'
 import {UsageError} from '../errors.js'
 import {type IacTag, parseIacTag} from '../iac/managed.js'
-import type {FilterFlags} from '../traces/filter.js'
 import {sanitize} from '../text/sanitize.js'
+
+export {type AwsFlagValues, awsOptionsFrom, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf} from './flag-values.js'
 
 /** Flags shared by every command that talks to AWS. */
 export const awsFlags = {
@@ -37,24 +38,6 @@ export const awsFlags = {
     helpValue: 'SECONDS',
     min: 0,
   }),
-}
-
-export interface AwsFlagValues {
-  profile?: string
-  region?: string | string[]
-  'endpoint-url'?: string
-  'cli-connect-timeout'?: number
-  'cli-read-timeout'?: number
-}
-
-export function awsOptionsFrom(flags: AwsFlagValues): AwsOptions {
-  const options: AwsOptions = {}
-  if (flags.profile) options.profile = flags.profile
-  if (typeof flags.region === 'string' && flags.region) options.region = flags.region
-  if (flags['endpoint-url']) options.endpointUrl = flags['endpoint-url']
-  if (flags['cli-connect-timeout'] !== undefined) options.connectTimeout = flags['cli-connect-timeout']
-  if (flags['cli-read-timeout'] !== undefined) options.readTimeout = flags['cli-read-timeout']
-  return options
 }
 
 /** The AWS flags, with --region repeatable for commands that work across regions. */
@@ -196,47 +179,4 @@ export const filterFlags = {
   user: Flags.string({description: 'traces of this user (set by the instrumented code)', helpValue: 'NAME', helpGroup: 'FILTER'}),
   partial: Flags.boolean({description: 'traces still in progress (with segments not yet complete)', helpGroup: 'FILTER'}),
   filter: Flags.string({description: 'a raw X-Ray filter expression, AND-ed with the flags above', helpValue: 'EXPR', helpGroup: 'FILTER'}),
-}
-
-export interface SearchFlagValues {
-  since?: string
-  start?: string
-  end?: string
-  'time-range-type'?: string
-  errors?: boolean
-  faults?: boolean
-  throttles?: boolean
-  ok?: boolean
-  status?: string[]
-  'slower-than'?: string
-  'response-slower-than'?: string
-  annotation?: string[]
-  'url-contains'?: string
-  method?: string
-  user?: string
-  partial?: boolean
-  filter?: string
-}
-
-/** The filter flags as the filter builder takes them, with the functions named as arguments. */
-export function filterFlagsFrom(flags: SearchFlagValues, functions: readonly string[]): FilterFlags {
-  const out: FilterFlags = {functions: [...functions]}
-  if (flags.errors) out.errors = true
-  if (flags.faults) out.faults = true
-  if (flags.throttles) out.throttles = true
-  if (flags.ok) out.ok = true
-  if (flags.status) out.status = flags.status
-  if (flags['slower-than'] !== undefined) out.slowerThan = flags['slower-than']
-  if (flags['response-slower-than'] !== undefined) out.responseSlowerThan = flags['response-slower-than']
-  if (flags.annotation) out.annotation = flags.annotation
-  if (flags['url-contains'] !== undefined) out.urlContains = flags['url-contains']
-  if (flags.method !== undefined) out.method = flags.method
-  if (flags.user !== undefined) out.user = flags.user
-  if (flags.partial) out.partial = true
-  if (flags.filter !== undefined) out.filter = flags.filter
-  return out
-}
-
-export function timeRangeTypeOf(flags: SearchFlagValues): 'TraceId' | 'Event' {
-  return flags['time-range-type'] === 'event' ? 'Event' : 'TraceId'
 }

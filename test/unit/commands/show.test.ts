@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {normaliseWaitFlag} from '../../../src/commands/show.js'
+import {normaliseWaitFlag} from '../../../src/cli/run/show.js'
 
 const ID = '1-5759e988-bd862e3fe1be46a994272793'
 

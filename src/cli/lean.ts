@@ -1,0 +1,59 @@
+import {readFileSync} from 'node:fs'
+
+import {debugRequested, jsonRequested, writeJson} from './io.js'
+import {leanParse} from './lean-parse.js'
+import type {LeanSpec} from './lean-spec.js'
+import type {CommandRun} from './run/command-run.js'
+
+/**
+ * The lean entry: runs a command without loading oclif (~100 ms of start-up), when its command line is
+ * one the lean parser reads exactly as oclif would (lean-parse.ts). Anything else — help, a parse
+ * error, a flag it does not model — goes to oclif, untouched: `runLean` then returns false having
+ * printed nothing. XTRACE_LEAN=0 turns it off (the tests compare both paths byte for byte).
+ */
+
+type Body = (command: CommandRun<never>) => Promise<unknown>
+
+const BODIES: Record<string, () => Promise<Body>> = {
+  show: async () => (await import('./run/show.js')).runShow as Body,
+}
+
+/** Thrown by the lean `parse` when oclif has to parse instead. */
+class NeedsOclif extends Error {}
+
+export function leanSpecs(): Record<string, LeanSpec> | undefined {
+  try {
+    return JSON.parse(readFileSync(new URL('../lean-spec.json', import.meta.url), 'utf8')) as Record<string, LeanSpec>
+  } catch {
+    return undefined
+  }
+}
+
+export async function runLean(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const [id, ...argv] = args
+  if (env.XTRACE_LEAN === '0' || id === undefined || !(id in BODIES)) return false
+  // oclif answers --help anywhere before `--`; the lean parser gives up at `--` anyway.
+  if (argv.includes('--help')) return false
+  const spec = leanSpecs()?.[id]
+  if (!spec) return false
+  const body = await BODIES[id]!()
+  const json = jsonRequested(argv, env)
+  try {
+    const result = await body({
+      argv,
+      json,
+      parse: async (words) => {
+        const lean = leanParse(words, spec)
+        if (!lean) throw new NeedsOclif()
+        return lean as never
+      },
+    })
+    if (result && json) writeJson(result)
+  } catch (error) {
+    if (error instanceof NeedsOclif) return false
+    // Loaded on failure only: it brings the AWS error texts.
+    const {reportCommandError} = await import('./report-error.js')
+    reportCommandError(error as Error, {json, debug: debugRequested(argv, env), flagNames: spec.flags.map((flag) => flag.name), helpCommand: `${spec.bin} ${id} --help`})
+  }
+  return true
+}

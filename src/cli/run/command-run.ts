@@ -1,0 +1,9 @@
+/** What a command body gets from the entry that runs it (oclif's or the lean one). */
+export interface CommandRun<Flags> {
+  /** The words after the command's name. */
+  argv: string[]
+  /** Whether the result is printed as JSON (oclif's rule: `--json`, or XTRACE_CONTENT_TYPE=json). */
+  json: boolean
+  /** Parses with the command's own flag definitions. Called first, before anything is printed. */
+  parse(argv: string[]): Promise<{flags: Flags; argv: unknown[]}>
+}
