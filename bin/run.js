@@ -32,7 +32,10 @@ if (args.length === 1 && args[0] === '--version') {
   }
 }
 
-/** Commands the lean entry can run without oclif (dist/cli/lean.js); false when oclif has to. */
+/**
+ * Commands the lean entry can run without oclif (LEAN_COMMANDS in src/cli/lean.ts, checked here by name so
+ * that other commands do not pay for importing it); false when oclif has to.
+ */
 async function runsLean(args) {
   if (args[0] !== 'show') return false
   await cacheCompiledModules()

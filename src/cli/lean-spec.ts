@@ -1,7 +1,10 @@
+import {Args, Flags} from '@oclif/core'
+
 /**
  * The flags and arguments of a command, as data the lean entry can read without loading oclif. Written
  * at build time (write-lean-spec.ts) from the command classes themselves — the same definitions oclif
- * parses with, never a second copy kept by hand.
+ * parses with, never a second copy kept by hand. Only the build and the tests load this module (the lean
+ * entry imports its types alone), so it may use oclif.
  */
 
 export interface LeanFlag {
@@ -30,7 +33,6 @@ export interface LeanArg {
 }
 
 export interface LeanSpec {
-  id: string
   bin: string
   strict: boolean
   flags: LeanFlag[]
@@ -54,7 +56,6 @@ interface FlagDefinition {
 }
 
 export interface CommandDefinition {
-  id?: string
   strict?: boolean
   flags?: Record<string, unknown>
   baseFlags?: Record<string, unknown>
@@ -62,12 +63,7 @@ export interface CommandDefinition {
 }
 
 /** oclif's own parsers, to tell a plain string or integer flag from one that parses its own way. */
-export interface KnownParsers {
-  string: (...args: never[]) => unknown
-  integer: (...args: never[]) => unknown
-  boolean: (...args: never[]) => unknown
-  arg: (...args: never[]) => unknown
-}
+const PARSERS = {string: Flags.string().parse, integer: Flags.integer().parse, boolean: Flags.boolean().parse, arg: Args.string().parse}
 
 // Options the lean parser handles itself (or that only concern help): any other one makes a flag opaque.
 const MODELLED = new Set([
@@ -77,16 +73,17 @@ const MODELLED = new Set([
 
 const sameParser = (a: unknown, b: unknown) => typeof a === 'function' && typeof b === 'function' && (a === b || a.toString() === b.toString())
 
-export function leanSpecOf(command: CommandDefinition, bin: string, parsers: KnownParsers): LeanSpec {
+/** A command class's static flags, baseFlags (inherited too), args and strict, as a LeanSpec. */
+export function leanSpecOf(command: CommandDefinition, bin: string): LeanSpec {
   const all = {...(command.baseFlags ?? {}), ...(command.flags ?? {})} as Record<string, FlagDefinition>
   const flags: LeanFlag[] = Object.entries(all).map(([name, flag]) => {
     const type = flag.type === 'boolean' ? 'boolean' : 'option'
-    const value = type === 'boolean' ? 'string' : sameParser(flag.parse, parsers.integer) ? 'integer' : sameParser(flag.parse, parsers.string) ? 'string' : 'other'
+    const value = type === 'boolean' ? 'string' : sameParser(flag.parse, PARSERS.integer) ? 'integer' : sameParser(flag.parse, PARSERS.string) ? 'string' : 'other'
     const unmodelled = Object.keys(flag).some((key) => !MODELLED.has(key) && flag[key] !== undefined)
     const opaque =
       unmodelled ||
       typeof flag.default === 'function' ||
-      (type === 'boolean' && !sameParser(flag.parse, parsers.boolean)) ||
+      (type === 'boolean' && !sameParser(flag.parse, PARSERS.boolean)) ||
       value === 'other'
     const lean: LeanFlag = {name, type, value, multiple: flag.multiple === true, allowNo: flag.allowNo === true, opaque}
     if (flag.char !== undefined) lean.char = flag.char
@@ -100,7 +97,7 @@ export function leanSpecOf(command: CommandDefinition, bin: string, parsers: Kno
   })
   const args = Object.entries((command.args ?? {}) as Record<string, FlagDefinition>).map(([name, arg]) => ({
     name,
-    plain: sameParser(arg.parse, parsers.arg) && !arg.options && !arg.required && arg.default === undefined && !arg.multiple && arg.ignoreStdin === true,
+    plain: sameParser(arg.parse, PARSERS.arg) && !arg.options && !arg.required && arg.default === undefined && !arg.multiple && arg.ignoreStdin === true,
   }))
-  return {id: command.id ?? '', bin, strict: command.strict !== false, flags, args}
+  return {bin, strict: command.strict !== false, flags, args}
 }

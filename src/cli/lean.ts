@@ -18,6 +18,9 @@ const BODIES: Record<string, () => Promise<Body>> = {
   show: async () => (await import('./run/show.js')).runShow as Body,
 }
 
+/** The commands the lean entry runs (write-lean-spec.ts writes their specs; bin/run.js sends them here). */
+export const LEAN_COMMANDS = Object.keys(BODIES)
+
 /** Thrown by the lean `parse` when oclif has to parse instead. */
 class NeedsOclif extends Error {}
 

@@ -4,18 +4,14 @@
  */
 import {readFileSync, writeFileSync} from 'node:fs'
 
-import {Args, Flags} from '@oclif/core'
-
+import {LEAN_COMMANDS} from './lean.js'
 import {type CommandDefinition, leanSpecOf, type LeanSpec} from './lean-spec.js'
-
-const LEAN_COMMANDS = ['show']
 
 const root = new URL('../../', import.meta.url)
 const {oclif} = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {oclif: {bin: string}}
-const parsers = {string: Flags.string().parse, integer: Flags.integer().parse, boolean: Flags.boolean().parse, arg: Args.string().parse}
 const specs: Record<string, LeanSpec> = {}
 for (const id of LEAN_COMMANDS) {
   const command = ((await import(`../commands/${id}.js`)) as {default: CommandDefinition}).default
-  specs[id] = leanSpecOf({...command, id, strict: command.strict, flags: command.flags, baseFlags: command.baseFlags, args: command.args}, oclif.bin, parsers as never)
+  specs[id] = leanSpecOf(command, oclif.bin)
 }
 writeFileSync(new URL('dist/lean-spec.json', root), `${JSON.stringify(specs)}\n`)
