@@ -237,11 +237,11 @@ describe('xtrace enable / disable', () => {
     const busy = lambda.add('busy', {Role: role('traced-role')})
     addFunctions('api', 10)
     lambda.busy(busy, 1200)
-    aws.inject({kind: 'throttle', service: 'lambda', probability: 0.3})
+    aws.inject({kind: 'throttle', service: 'lambda', every: 3, times: 4})
     const result = await xtrace(['enable', '--all', '--yes', '--json'])
     expect(result.code).toBe(0)
     expect((JSON.parse(result.stdout) as ChangeJson).summary).toEqual({changed: 11, unchanged: 0, skipped: 0, failed: 0})
-    expect(aws.requests.filter((r) => r.fault === 'throttle').length).toBeGreaterThan(0)
+    expect(aws.requests.filter((r) => r.fault === 'throttle')).toHaveLength(4)
     expect(modes().every((m) => m.endsWith('=Active'))).toBe(true)
   })
 

@@ -40,8 +40,11 @@ export interface Fault {
   times?: number
   /** For `latency`: milliseconds to wait before answering normally. */
   delayMs?: number
-  /** Hit only this share of the matching requests (0..1), at random; default: every one. */
-  probability?: number
+  /**
+   * Hit only every n-th matching request (the n-th, 2n-th, ...); default: every one. Deterministic on purpose:
+   * a random share made a test's length depend on the draw.
+   */
+  every?: number
   /** Only requests made with this account's credentials. */
   account?: string
   /** Only requests to this region. */
@@ -258,7 +261,7 @@ export class LocalAws implements Routes {
   private readonly buckets = new Map<string, {tokens: number; at: number}>()
 
   private server: Server | undefined
-  private faults: (Fault & {remaining: number})[] = []
+  private faults: (Fault & {remaining: number; seen: number})[] = []
   private readonly routes = new Map<string, Handler>()
 
   constructor() {
@@ -399,7 +402,7 @@ export class LocalAws implements Routes {
   }
 
   inject(fault: Fault): void {
-    this.faults.push({...fault, remaining: fault.times ?? Infinity})
+    this.faults.push({...fault, remaining: fault.times ?? Infinity, seen: 0})
   }
 
   clearFaults(): void {
@@ -552,7 +555,7 @@ export class LocalAws implements Routes {
         (f.region === undefined || f.region === region) &&
         (f.service === undefined || f.service === service) &&
         (f.operation === undefined || f.operation === operation) &&
-        (f.probability === undefined || Math.random() < f.probability),
+        (f.every === undefined || ++f.seen % f.every === 0),
     )
     if (fault) fault.remaining--
     return fault
