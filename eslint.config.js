@@ -16,4 +16,10 @@ export default tseslint.config(
     files: ['bin/**/*.js', '**/*.mjs'],
     languageOptions: {globals: {process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly'}},
   },
+  {
+    // bin/run.cjs is CommonJS on purpose (its header says why).
+    files: ['**/*.cjs'],
+    languageOptions: {sourceType: 'commonjs', globals: {process: 'readonly', require: 'readonly', __dirname: 'readonly', __filename: 'readonly', URL: 'readonly'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
 )

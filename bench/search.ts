@@ -21,7 +21,7 @@ export interface TailResult {
   capped?: {printed: number; peakRssMb: number}
 }
 
-export async function withTraffic<T>(count: number, body: (url: string) => Promise<T>, functions?: string[]): Promise<T> {
+export async function withTraffic<T>(count: number, body: (url: string, aws: LocalAws) => Promise<T>, functions?: string[]): Promise<T> {
   const aws = new LocalAws()
   aws.summariesPerPage = 100
   await aws.start()
@@ -29,7 +29,7 @@ export async function withTraffic<T>(count: number, body: (url: string) => Promi
   const traffic = generateTraffic({count, seed: 1, start: now - 5 * 3600, end: now - 60, ...(functions ? {functions} : {})})
   for (const documents of traffic.documents.values()) aws.addDocuments(documents)
   try {
-    return await body(aws.url)
+    return await body(aws.url, aws)
   } finally {
     await aws.stop()
   }

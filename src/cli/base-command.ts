@@ -3,6 +3,7 @@ import {Command, Flags} from '@oclif/core'
 import {Interrupts} from './interrupts.js'
 import {debugRequested, printToStderr, warnAll, writeJson} from './io.js'
 import {reportCommandError} from './report-error.js'
+import type {CommandRun} from './run/command-run.js'
 
 /**
  * What every xtrace command shares: `--json` (the value `run()` returns), `--debug`, and one
@@ -16,6 +17,11 @@ export abstract class XtraceCommand extends Command {
     // Replaces oclif's own --json flag (same name and behaviour), to say what it prints.
     json: Flags.boolean({description: 'print the result as JSON on stdout (schema in the README); errors too', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({description: 'show details of failures (never credentials)', helpGroup: 'GLOBAL'}),
+  }
+
+  /** What a body shared with the lean entry (cli/run/) gets from this command; `parse` is the command's own. */
+  protected bodyRun<Flags>(parse: CommandRun<Flags>['parse']): CommandRun<Flags> {
+    return {argv: this.argv, json: this.jsonEnabled(), bin: this.config.bin, parse}
   }
 
   protected override logJson(json: unknown): void {

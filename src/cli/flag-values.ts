@@ -1,4 +1,9 @@
+import {type AccountScope, DEFAULT_ROLE_NAME, parseAccountIds} from '../aws/accounts.js'
 import type {AwsOptions} from '../aws/clients.js'
+import {type LambdaQuota, ratesFromEnvironment} from '../aws/pacing.js'
+import {UsageError} from '../errors.js'
+import {type IacTag, parseIacTag} from '../iac/managed.js'
+import {sanitize} from '../text/sanitize.js'
 import type {FilterFlags} from '../traces/filter.js'
 
 /**
@@ -65,4 +70,49 @@ export function filterFlagsFrom(flags: SearchFlagValues, functions: readonly str
 
 export function timeRangeTypeOf(flags: SearchFlagValues): 'TraceId' | 'Event' {
   return flags['time-range-type'] === 'event' ? 'Event' : 'TraceId'
+}
+
+export interface AccountFlagValues {
+  accounts?: string[]
+  org?: boolean
+  ou?: string[]
+  exclude?: string[]
+  'role-name'?: string
+  'external-id'?: string
+}
+
+/** The accounts the command line asks for; undefined for the caller's own account alone. */
+export function accountScopeFrom(flags: AccountFlagValues, command: string): AccountScope | undefined {
+  const accounts = parseAccountIds(flags.accounts ?? [], '--accounts')
+  const exclude = parseAccountIds(flags.exclude ?? [], '--exclude')
+  if (accounts.length === 0 && !flags.org) {
+    const stray = (['exclude', 'role-name', 'external-id'] as const).find((name) => flags[name] !== undefined && (name !== 'exclude' || exclude.length > 0))
+    if (stray) throw new UsageError(`--${stray} applies only with --accounts or --org`, ['e.g. xtrace status --org --exclude 111122223333'])
+    return undefined
+  }
+  const roleName = flags['role-name'] ?? DEFAULT_ROLE_NAME
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new UsageError(`--role-name ${sanitize(roleName)}: not an IAM role name`, ['e.g. --role-name OrganizationAccountAccessRole'])
+  return {
+    accounts,
+    org: flags.org ?? false,
+    ous: flags.ou ?? [],
+    exclude,
+    roleName,
+    ...(flags['external-id'] ? {externalId: flags['external-id']} : {}),
+    command,
+  }
+}
+
+export function iacTagsFrom(flags: {'iac-tag'?: string[]}, env: NodeJS.ProcessEnv = process.env): IacTag[] {
+  const texts = [...(flags['iac-tag'] ?? []), ...(env.XTRACE_IAC_TAG ? env.XTRACE_IAC_TAG.split(',') : [])]
+  return texts.map((text) => {
+    const tag = parseIacTag(text)
+    if (!tag) throw new UsageError(`--iac-tag ${sanitize(text)}: expected KEY=VALUE or KEY`, ['e.g. --iac-tag managed-by=terraform'])
+    return tag
+  })
+}
+
+/** The rates: --lambda-rate, then XTRACE_LAMBDA_RATE / XTRACE_GETFUNCTION_RATE, then the quotas. */
+export function ratesFrom(flags: {'lambda-rate'?: number}): Partial<Record<LambdaQuota, number>> {
+  return {...ratesFromEnvironment(), ...(flags['lambda-rate'] ? {control: flags['lambda-rate']} : {})}
 }

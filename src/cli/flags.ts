@@ -1,13 +1,20 @@
 import {Args, Flags} from '@oclif/core'
 
-import {type AccountScope, DEFAULT_ROLE_NAME, parseAccountIds} from '../aws/accounts.js'
+import {DEFAULT_ROLE_NAME} from '../aws/accounts.js'
 import {DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from '../aws/clients.js'
-import {LAMBDA_QUOTAS, type LambdaQuota, ratesFromEnvironment} from '../aws/pacing.js'
-import {UsageError} from '../errors.js'
-import {type IacTag, parseIacTag} from '../iac/managed.js'
-import {sanitize} from '../text/sanitize.js'
+import {LAMBDA_QUOTAS} from '../aws/pacing.js'
 
-export {type AwsFlagValues, awsOptionsFrom, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf} from './flag-values.js'
+export {
+  type AccountFlagValues,
+  accountScopeFrom,
+  type AwsFlagValues,
+  awsOptionsFrom,
+  filterFlagsFrom,
+  iacTagsFrom,
+  ratesFrom,
+  type SearchFlagValues,
+  timeRangeTypeOf,
+} from './flag-values.js'
 
 /** Flags shared by every command that talks to AWS. */
 export const awsFlags = {
@@ -68,37 +75,6 @@ export const accountFlags = {
   'external-id': Flags.string({description: "the external id the role's trust policy asks for", helpValue: 'ID', helpGroup: 'ACCOUNTS'}),
 }
 
-export interface AccountFlagValues {
-  accounts?: string[]
-  org?: boolean
-  ou?: string[]
-  exclude?: string[]
-  'role-name'?: string
-  'external-id'?: string
-}
-
-/** The accounts the command line asks for; undefined for the caller's own account alone. */
-export function accountScopeFrom(flags: AccountFlagValues, command: string): AccountScope | undefined {
-  const accounts = parseAccountIds(flags.accounts ?? [], '--accounts')
-  const exclude = parseAccountIds(flags.exclude ?? [], '--exclude')
-  if (accounts.length === 0 && !flags.org) {
-    const stray = (['exclude', 'role-name', 'external-id'] as const).find((name) => flags[name] !== undefined && (name !== 'exclude' || exclude.length > 0))
-    if (stray) throw new UsageError(`--${stray} applies only with --accounts or --org`, ['e.g. xtrace status --org --exclude 111122223333'])
-    return undefined
-  }
-  const roleName = flags['role-name'] ?? DEFAULT_ROLE_NAME
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new UsageError(`--role-name ${sanitize(roleName)}: not an IAM role name`, ['e.g. --role-name OrganizationAccountAccessRole'])
-  return {
-    accounts,
-    org: flags.org ?? false,
-    ous: flags.ou ?? [],
-    exclude,
-    roleName,
-    ...(flags['external-id'] ? {externalId: flags['external-id']} : {}),
-    command,
-  }
-}
-
 /** Lambda's quotas, which every Lambda call is paced to (aws/pacing.ts). */
 export const pacingFlags = {
   'lambda-rate': Flags.integer({
@@ -122,20 +98,6 @@ export const iacFlags = {
 export const managedChangeFlags = {
   ...iacFlags,
   'skip-managed': Flags.boolean({description: 'leave alone the functions a CloudFormation stack (SAM, CDK, Serverless, Amplify) or an --iac-tag says are deployed by infrastructure as code; they are reported as skipped'}),
-}
-
-export function iacTagsFrom(flags: {'iac-tag'?: string[]}, env: NodeJS.ProcessEnv = process.env): IacTag[] {
-  const texts = [...(flags['iac-tag'] ?? []), ...(env.XTRACE_IAC_TAG ? env.XTRACE_IAC_TAG.split(',') : [])]
-  return texts.map((text) => {
-    const tag = parseIacTag(text)
-    if (!tag) throw new UsageError(`--iac-tag ${sanitize(text)}: expected KEY=VALUE or KEY`, ['e.g. --iac-tag managed-by=terraform'])
-    return tag
-  })
-}
-
-/** The rates: --lambda-rate, then XTRACE_LAMBDA_RATE / XTRACE_GETFUNCTION_RATE, then the quotas. */
-export function ratesFrom(flags: {'lambda-rate'?: number}): Partial<Record<LambdaQuota, number>> {
-  return {...ratesFromEnvironment(), ...(flags['lambda-rate'] ? {control: flags['lambda-rate']} : {})}
 }
 
 /** In flight at once per account and region: enough to keep Lambda's 15 updates a second busy while each settles (1–3 s). */

@@ -5,6 +5,8 @@ import {leanParse} from './lean-parse.js'
 import type {LeanSpec} from './lean-spec.js'
 import type {CommandRun} from './run/command-run.js'
 
+export {exitWhenWritten} from './exit.js'
+
 /**
  * The lean entry: runs a command without loading oclif (~100 ms of start-up), when its command line is
  * one the lean parser reads exactly as oclif would (lean-parse.ts). Anything else — help, a parse
@@ -12,14 +14,15 @@ import type {CommandRun} from './run/command-run.js'
  * printed nothing. XTRACE_LEAN=0 turns it off (the tests compare both paths byte for byte).
  */
 
-type Body = (command: CommandRun<never>) => Promise<unknown>
+/** A command body of cli/run/, typed loosely here: the lean parser's flags are the command's own (lean-spec.ts). */
+export type Body = (command: CommandRun<never>) => Promise<unknown>
 
-const BODIES: Record<string, () => Promise<Body>> = {
-  show: async () => (await import('./run/show.js')).runShow as Body,
-}
-
-/** The commands the lean entry runs (write-lean-spec.ts writes their specs; bin/run.js sends them here). */
-export const LEAN_COMMANDS = Object.keys(BODIES)
+/**
+ * The commands the lean entry runs. Each gets its own bundle, dist/lean/<id>.cjs (scripts/bundle-lean.mjs),
+ * holding this module and the body exported as `run<Id>` from cli/run/<id>.ts; bin/run.cjs requires the
+ * bundle when there is one for the command named. write-lean-spec.ts writes their flags.
+ */
+export const LEAN_COMMANDS = ['show', 'traces', 'status', 'tail'] as const
 
 /** Thrown by the lean `parse` when oclif has to parse instead. */
 class NeedsOclif extends Error {}
@@ -32,19 +35,20 @@ export function leanSpecs(): Record<string, LeanSpec> | undefined {
   }
 }
 
-export async function runLean(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+/** Runs `args` (the command's id first) with `body`; false, having printed nothing, when oclif has to run it. */
+export async function runLean(args: readonly string[], body: Body, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const [id, ...argv] = args
-  if (env.XTRACE_LEAN === '0' || id === undefined || !(id in BODIES)) return false
+  if (env.XTRACE_LEAN === '0' || id === undefined) return false
   // oclif answers --help anywhere before `--`; the lean parser gives up at `--` anyway.
   if (argv.includes('--help')) return false
   const spec = leanSpecs()?.[id]
   if (!spec) return false
-  const body = await BODIES[id]!()
   const json = jsonRequested(argv, env)
   try {
     const result = await body({
       argv,
       json,
+      bin: spec.bin,
       parse: async (words) => {
         const lean = leanParse(words, spec)
         if (!lean) throw new NeedsOclif()

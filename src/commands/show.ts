@@ -61,6 +61,6 @@ export default class Show extends XtraceCommand {
   }
 
   public async run(): Promise<ShowJson | undefined> {
-    return runShow({argv: this.argv, json: this.jsonEnabled(), parse: (argv) => this.parse(Show, argv)})
+    return runShow(this.bodyRun((argv) => this.parse(Show, argv)))
   }
 }

@@ -1,17 +1,11 @@
-import {Args, Flags, ux} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
-import {type AccountTarget, reachAccounts, spansAccounts, targetFinder} from '../aws/accounts.js'
 import {XtraceCommand} from '../cli/base-command.js'
-import {accountFlags, accountScopeFrom, awsOptionsFrom, iacFlags, iacTagsFrom, multiRegionAwsFlags, pacingFlags, ratesFrom, selectionFlags} from '../cli/flags.js'
-import {readIac} from '../iac/stacks.js'
-import {ExitCode} from '../errors.js'
-import {renderAccountFailures} from '../render/changes.js'
-import {currentTerminal, makeChalk} from '../cli/output.js'
-import {renderStatus} from '../render/status.js'
-import {type FunctionState, selectInAccounts} from '../tracing/select.js'
-import {collectStatus, type StatusJson, summariseByAccount, summariseStatus} from '../tracing/status.js'
-import {selectionFromArgs} from '../cli/selection.js'
+import {accountFlags, iacFlags, multiRegionAwsFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
+import {runStatus} from '../cli/run/status.js'
+import type {StatusJson} from '../tracing/status.js'
 
+/** `xtrace status`: its flags and help; the body is cli/run/status.ts, which the lean entry runs too. */
 export default class Status extends XtraceCommand {
   static override summary = 'Show tracing modes, and whether traces can arrive.'
 
@@ -46,45 +40,6 @@ export default class Status extends XtraceCommand {
   }
 
   public async run(): Promise<StatusJson> {
-    const {argv, flags} = await this.parse(Status)
-    const selection = selectionFromArgs(argv as string[], flags)
-    const scope = accountScopeFrom(flags, 'status')
-    const iacTags = iacTagsFrom(flags)
-    const spinner = !this.jsonEnabled() && process.stderr.isTTY === true
-    const reached = await reachAccounts(awsOptionsFrom(flags), scope, ratesFrom(flags))
-    const failures = [...reached.failures]
-    if (spinner) ux.action.start('Reading functions')
-    const statuses = await (async () => {
-      const selected = await selectInAccounts(reached.targets, flags.region ?? [], selection, {defaultAll: true, warn: (w) => this.printToStderr(`warning: ${w}`)})
-      failures.push(...selected.failures)
-      if (spinner) ux.action.status = `${selected.functions.length} functions`
-      const targetOf = targetFinder(reached.targets)
-      const byTarget = new Map<AccountTarget, FunctionState[]>()
-      for (const fn of selected.functions) byTarget.set(targetOf(fn), [...(byTarget.get(targetOf(fn)) ?? []), fn])
-      const parts = await Promise.all(
-        [...byTarget].map(async ([target, functions]) => {
-          const iac = flags.iac ? await readIac(target.regional, functions, {iacTags, templates: true}) : undefined
-          for (const warning of iac?.warnings ?? []) this.printToStderr(`warning: ${warning}`)
-          return collectStatus(target.regional, functions, {aliases: flags.aliases, roles: flags.roles, ...(iac ? {managed: iac.managed} : {})})
-        }),
-      )
-      return parts.flat()
-    })()
-      .finally(() => spinner && ux.action.stop())
-      .finally(() => reached.destroy())
-    const spanning = spansAccounts(scope)
-    if (!this.jsonEnabled()) {
-      const terminal = currentTerminal()
-      const style = {chalk: makeChalk(terminal), accounts: spanning, ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {})}
-      this.log(renderStatus(statuses, style))
-      if (failures.length > 0) this.log(`\n${renderAccountFailures(failures, {...style, bin: this.config.bin})}`)
-    }
-    if (failures.length > 0) process.exitCode = ExitCode.failed
-    return {
-      functions: statuses,
-      summary: summariseStatus(statuses),
-      ...(spanning ? {accounts: summariseByAccount(statuses)} : {}),
-      ...(spanning || failures.length > 0 ? {accountFailures: failures} : {}),
-    }
+    return runStatus(this.bodyRun((argv) => this.parse(Status, argv)))
   }
 }

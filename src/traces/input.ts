@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
 
 import {InputError} from '../errors.js'
 import {sanitize} from '../text/sanitize.js'
@@ -45,7 +45,8 @@ export async function readTraceInputs(paths: string[], stdin: NodeJS.ReadStream)
     }
     let text: string
     try {
-      text = await readFile(path, 'utf8')
+      // Synchronous: there is nothing else to do meanwhile, and node:fs/promises costs ~3 ms to load.
+      text = readFileSync(path, 'utf8')
     } catch (error) {
       throw new InputError(`cannot read ${sanitize(path)}: ${sanitize(describeFsError(error))}`, ['check the path (relative to the current directory), or pipe the trace in: xtrace show - < trace.json'])
     }

@@ -4,22 +4,36 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {fixture, ROOT, runCli} from '../harness/cli.js'
+import {fixture, ROOT, type RunningCli, runCli, startCli} from '../harness/cli.js'
 import {readFixture} from '../harness/fixtures.js'
-import {LocalAws} from '../harness/local-aws.js'
+import {roleArn, startLocalAccount} from '../harness/account.js'
+import type {LocalAws} from '../harness/local-aws.js'
+import {generateTraffic} from '../harness/traffic.js'
 
-// `xtrace show` runs through the lean entry (src/cli/lean.ts) when its command line allows, through
-// oclif otherwise, and XTRACE_LEAN=0 forces oclif: both must print the same bytes, exit the same way.
+// show, traces, status and tail run through the lean entry (src/cli/lean.ts, one bundle per command)
+// when their command line allows, through oclif otherwise, and XTRACE_LEAN=0 forces oclif: both must
+// print the same bytes and exit the same way.
 
 const scratch = mkdtempSync(join(tmpdir(), 'xtrace-lean-'))
-const aws = new LocalAws()
+let aws: LocalAws
+const NOW = Math.floor(Date.now() / 1000)
+// Absolute windows: the two runs of a case start a moment apart, and a relative window would differ.
+const START = new Date((NOW - 4 * 3600) * 1000).toISOString()
+const END = new Date(NOW * 1000).toISOString()
+const traffic = generateTraffic({count: 60, seed: 5, start: NOW - 3 * 3600, end: NOW - 60})
 const TRACE = '1-59602603-23fc5b688855d396af79b496'
 const COLD_START = join(ROOT, 'examples/lambda-cold-start.json')
 const CHECKOUT = join(ROOT, 'examples/checkout-streamed.json')
 const SPY = join(ROOT, 'test/harness/module-spy.mjs')
 
 beforeAll(async () => {
-  await aws.start()
+  const account = await startLocalAccount()
+  aws = account.aws
+  account.lambda.add('api', {Role: roleArn('traced-role'), TracingConfig: {Mode: 'Active'}, MemorySize: 1024})
+  account.lambda.add('jobs', {Role: roleArn('bare-role'), TracingConfig: {Mode: 'Active'}, Runtime: 'python3.13'})
+  account.lambda.add('web', {Role: roleArn('traced-role')})
+  account.lambda.publish('web', 'prod')
+  for (const documents of traffic.documents.values()) aws.addDocuments(documents)
   const response = JSON.parse(readFixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')) as {Traces: {Segments: {Document: string}[]}[]}
   aws.addDocuments(response.Traces.flatMap((trace) => trace.Segments.map((segment) => segment.Document)))
   writeFileSync(join(scratch, 'broken.json'), '{"Traces": [')
@@ -32,7 +46,7 @@ interface Case {
   input?: string
 }
 
-const cases = (): Case[] => [
+const showCases = (): Case[] => [
   {args: ['--file', COLD_START]},
   {args: ['-f', CHECKOUT, '--json']},
   {args: ['-f', CHECKOUT], env: {XTRACE_CONTENT_TYPE: 'json'}},
@@ -60,44 +74,158 @@ const cases = (): Case[] => [
   {args: [TRACE], env: {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', XTRACE_CONNECT_TIMEOUT: '2'}},
 ]
 
-/** --debug's stack trace ends in the frames of whichever entry ran the command: those alone may differ. */
+
+const within = ['--start', START, '--end', END]
+const traceCases = (): Case[] => [
+  {args: ['orders-api', ...within]},
+  {args: [...within, '--json', '--limit', '5']},
+  {args: ['billing-api', ...within, '--ids', '--sort', '-duration']},
+  {args: [...within, '--faults', '--errors', '--limit', '0']},
+  {args: ['orders-api', ...within, '--cold', '--limit', '3', '--json']},
+  {args: ['--annotation', 'tier=gold', '--print-filter']},
+  {args: ['--print-filter']},
+  {args: [...within, '--json'], env: {XTRACE_CONTENT_TYPE: 'json'}},
+  {args: ['--since', 'banana']},
+  {args: [...within, '--status', 'abc']},
+  {args: [...within, '--filter', 'annotation.tier = ']},
+  {args: [...within], env: {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', XTRACE_CONNECT_TIMEOUT: '2'}},
+  // Lines only oclif reads.
+  {args: ['--cold', '--warm', ...within]},
+  {args: ['--sort', 'sideways', ...within]},
+  {args: ['--limit', '-1']},
+  {args: ['--ids', '--json']},
+]
+
+const statusCases = (): Case[] => [
+  {args: []},
+  {args: ['--json']},
+  {args: ['web', '--no-aliases', '--no-iac']},
+  {args: ['--match', 'j*', '--no-roles', '--json']},
+  {args: ['-'], input: 'api\nweb\n'},
+  {args: ['missing-function']},
+  {args: ['--accounts', 'not-an-account']},
+  {args: ['--exclude', '111122223333']},
+  {args: ['--lambda-rate', '5', '--json']},
+  {args: [], env: {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', XTRACE_CONNECT_TIMEOUT: '2'}},
+  // Lines only oclif reads.
+  {args: ['--ou', 'ou-abcd-12345678']},
+  {args: ['--lambda-rate', '0']},
+  {args: ['--no-such-flag']},
+]
+
+/**
+ * --debug's stack trace ends in the frames of whichever entry ran the command, and the lean entry's frames
+ * point into its bundle: the functions called must be the same, their files and lines may differ.
+ */
 function entryFramesOut(stderr: string): string {
   return stderr
     .split('\n')
-    .filter((line) => !/^\s+at .*(@oclif\/core|bin\/run\.js|dist\/cli\/lean\.js)/.test(line))
+    .filter((line) => !/^\s+at .*(@oclif\/core|bin\/run\.cjs|runLean)/.test(line))
+    .map((line) => line.replace(/^(\s+at (?:async )?[\w.$<>]+) \(.*\)$/, '$1'))
     .join('\n')
 }
 
-describe('the lean entry of xtrace show', () => {
-  it('prints the same bytes and exits the same way as oclif, on every input', async () => {
-    for (const {args, env = {}, input} of cases()) {
-      const [lean, oclif] = await Promise.all([
-        runCli(['show', ...args], {env, ...(input === undefined ? {} : {input})}),
-        runCli(['show', ...args], {env: {...env, XTRACE_LEAN: '0'}, ...(input === undefined ? {} : {input})}),
-      ])
-      const what = `show ${args.join(' ')}`
-      expect(lean.stdout, what).toBe(oclif.stdout)
-      expect(entryFramesOut(lean.stderr), what).toBe(entryFramesOut(oclif.stderr))
-      expect(lean.code, what).toBe(oclif.code)
+async function sameAsOclif(command: string, cases: Case[]): Promise<void> {
+  for (const {args, env = {}, input} of cases) {
+    const options = (extra: Record<string, string>) => ({env: {AWS_ENDPOINT_URL: aws.url, TZ: 'UTC', ...env, ...extra}, ...(input === undefined ? {} : {input})})
+    const [lean, oclif] = await Promise.all([runCli([command, ...args], options({})), runCli([command, ...args], options({XTRACE_LEAN: '0'}))])
+    const what = `${command} ${args.join(' ')}`
+    expect(lean.stdout, what).toBe(oclif.stdout)
+    expect(entryFramesOut(lean.stderr), what).toBe(entryFramesOut(oclif.stderr))
+    expect(lean.code, what).toBe(oclif.code)
+  }
+}
+
+/** Waits until the condition holds (checked every 50 ms), or fails after `ms`. */
+async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('the lean entry', () => {
+  it('show: prints the same bytes and exits the same way as oclif, on every input', async () => {
+    await sameAsOclif('show', showCases())
+  })
+
+  it('traces: the same listing, notes and errors as oclif', async () => {
+    await sameAsOclif('traces', traceCases())
+  })
+
+  it('status: the same table, JSON and errors as oclif', async () => {
+    await sameAsOclif('status', statusCases())
+  })
+
+  it('tail: the same lines and the same summary at Ctrl-C as oclif', async () => {
+    const all = traffic.manifest
+    const runs: [string[], number][] = [
+      [['orders-worker', '--json'], all.filter((t) => t.function === 'orders-worker').length],
+      [['orders-api'], all.filter((t) => t.function === 'orders-api').length],
+      [['orders-api', '--faults', '--with-docs', '--json'], all.filter((t) => t.function === 'orders-api' && t.fault).length],
+      [['billing-api', '--tree', '--ascii'], all.filter((t) => t.function === 'billing-api').length],
+    ]
+    for (const [args, expected] of runs) {
+      // The backlog reaches over all the stored traffic: both runs print it all, then wait for more.
+      const start = (extra: Record<string, string>): RunningCli =>
+        startCli(['tail', '--interval', '1s', '--since', '4h', ...args], {env: {AWS_ENDPOINT_URL: aws.url, TZ: 'UTC', ...extra}, timeoutMs: 60_000})
+      const [lean, oclif] = [start({}), start({XTRACE_LEAN: '0'})]
+      // A line a trace (JSON, or TSV under its header line), or a drawn tree each.
+      const printed = (run: RunningCli) => {
+        const {stdout} = run.output()
+        if (args.includes('--tree')) return stdout.match(/^Trace 1-/gm)?.length ?? 0
+        return stdout.split('\n').filter(Boolean).length - (args.includes('--json') ? 0 : 1)
+      }
+      await until(() => printed(lean) === expected && printed(oclif) === expected, `both to print the ${expected} traces of their backlog`).catch((error: Error) => {
+        throw new Error(`${error.message}: printed ${printed(lean)} and ${printed(oclif)}; ${lean.output().stderr}`)
+      })
+      lean.child.kill('SIGINT')
+      oclif.child.kill('SIGINT')
+      const [a, b] = await Promise.all([lean.exited, oclif.exited])
+      const what = `tail ${args.join(' ')}`
+      expect(a.stdout.length, what).toBeGreaterThan(0)
+      expect(a.stdout, what).toBe(b.stdout)
+      expect(a.stderr, what).toBe(b.stderr)
+      expect(a.code, what).toBe(b.code)
     }
   })
 
-  it('runs show --file without oclif or the AWS SDK, and show ID without oclif', async () => {
+  it('runs show --file without oclif or the AWS SDK, and show ID, traces, status, tail without oclif', async () => {
     const loaded = async (args: string[], env: Record<string, string> = {}) => {
-      const spy = join(scratch, `modules-${args.length}-${Object.keys(env).length}.txt`)
+      const spy = join(scratch, `modules-${args.join('_').replace(/[^a-z]/gi, '')}-${Object.keys(env).length}.txt`)
       writeFileSync(spy, '')
-      const result = await runCli(['show', ...args], {env: {...env, NODE_OPTIONS: `--import ${SPY}`, XTRACE_MODULE_SPY: spy}})
-      expect(result.code).toBe(0)
+      const result = await runCli(args, {env: {AWS_ENDPOINT_URL: aws.url, ...env, NODE_OPTIONS: `--import ${SPY}`, XTRACE_MODULE_SPY: spy}})
+      expect(result.code, result.stderr).toBe(0)
       return readFileSync(spy, 'utf8')
     }
-    const offline = await loaded(['--file', fixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')])
-    expect(offline).toContain('/dist/cli/run/show.js')
+    const clients = (modules: string) => [...new Set(modules.match(/@aws-sdk\/client-[a-z-]+/g) ?? [])].sort()
+    const offline = await loaded(['show', '--file', fixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')])
+    // One CommonJS bundle, and none of dist/'s ES modules (they would start the ESM loader: ~10 ms on Node 20).
+    expect(offline).toContain('/dist/lean/show.cjs')
+    expect(offline).not.toMatch(/\/dist\/(?!lean\/show\.cjs)/)
     expect(offline).not.toContain('@oclif/core')
     expect(offline).not.toContain('@aws-sdk')
-    const fetched = await loaded([TRACE], {AWS_ENDPOINT_URL: aws.url})
-    expect(fetched).toContain('@aws-sdk/client-xray')
-    expect(fetched).not.toContain('@oclif/core')
-    // Forced onto oclif's path, the same command does load it: the check above can fail.
-    expect(await loaded(['--file', COLD_START], {XTRACE_LEAN: '0'})).toContain('@oclif/core')
+    for (const [args, needed] of [
+      [['show', TRACE], ['@aws-sdk/client-xray']],
+      [['traces', 'orders-api', ...within], ['@aws-sdk/client-xray']],
+      [['status', '--no-iac'], ['@aws-sdk/client-iam', '@aws-sdk/client-lambda']],
+    ] as const) {
+      const modules = await loaded([...args])
+      expect(modules, args.join(' ')).toContain(`/dist/lean/${args[0]}.cjs`)
+      expect(modules, args.join(' ')).not.toContain('@oclif/core')
+      expect(clients(modules), args.join(' ')).toEqual(needed)
+    }
+    // tail runs until Ctrl-C: stopped once it has polled.
+    const spy = join(scratch, 'modules-tail.txt')
+    writeFileSync(spy, '')
+    const tail = startCli(['tail', 'orders-api', '--interval', '1s', '--since', '0s'], {env: {AWS_ENDPOINT_URL: aws.url, NODE_OPTIONS: `--import ${SPY}`, XTRACE_MODULE_SPY: spy}})
+    await until(() => tail.output().stderr.includes('Ctrl-C to stop'), 'tail to start')
+    tail.child.kill('SIGINT')
+    expect((await tail.exited).code).toBe(0)
+    expect(readFileSync(spy, 'utf8')).toContain('/dist/lean/tail.cjs')
+    expect(readFileSync(spy, 'utf8')).not.toContain('@oclif/core')
+    // Forced onto oclif's path, the same command does load it: the checks above can fail.
+    expect(await loaded(['show', '--file', COLD_START], {XTRACE_LEAN: '0'})).toContain('@oclif/core')
   })
 })

@@ -155,7 +155,7 @@ describe('startup', () => {
       const lean = args[0] === '--version' || (args[0] === 'show' && args[1] !== '--help')
       if (lean) expect(modules).not.toContain('@oclif/core')
       else expect(modules).toContain('@oclif/core')
-      if (args[0] === 'show' && args[1] !== '--help') expect(modules).toContain('/dist/cli/run/show.js')
+      if (args[0] === 'show' && args[1] !== '--help') expect(modules).toContain('/dist/lean/show.cjs')
       expect(modules).not.toContain('@aws-sdk')
       expect(modules).not.toContain('@smithy')
     }

@@ -77,10 +77,10 @@ describe('xtrace show on real traces', () => {
   })
 
   it('npm run demo draws the Lambda cold-start trace, then names the other sample', () => {
-    const out = execFileSync(process.execPath, [`${ROOT}/bin/run.js`, 'show', '--file', 'examples/lambda-cold-start.json'], {cwd: ROOT, encoding: 'utf8', env: {...process.env, COLUMNS: '120'}})
+    const out = execFileSync(process.execPath, [`${ROOT}/bin/run.cjs`, 'show', '--file', 'examples/lambda-cold-start.json'], {cwd: ROOT, encoding: 'utf8', env: {...process.env, COLUMNS: '120'}})
     const more = execFileSync(process.execPath, [`${ROOT}/bin/demo-more.js`], {encoding: 'utf8'})
     expect(out.split('\n').length).toBeLessThan(30)
     expect(out).toContain('[cold start]')
-    expect(more).toBe('\nAlso bundled: examples/checkout-streamed.json, four traces of a Node.js checkout made with the X-Ray SDK:\n  ./bin/run.js show --file examples/checkout-streamed.json --depth 3\n')
+    expect(more).toBe('\nAlso bundled: examples/checkout-streamed.json, four traces of a Node.js checkout made with the X-Ray SDK:\n  ./bin/run.cjs show --file examples/checkout-streamed.json --depth 3\n')
   })
 })

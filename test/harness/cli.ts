@@ -3,10 +3,10 @@ import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
-/** Runs the built CLI as a user would: `node bin/run.js …` in a subprocess. */
+/** Runs the built CLI as a user would: `node bin/run.cjs …` in a subprocess. */
 
 export const ROOT = resolve(import.meta.dirname, '../..')
-export const BIN = join(ROOT, 'bin/run.js')
+export const BIN = join(ROOT, 'bin/run.cjs')
 
 export interface CliResult {
   code: number | null

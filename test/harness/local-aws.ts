@@ -61,6 +61,8 @@ export interface LoggedRequest {
   account: string
   body: string
   at: number
+  /** When the answer was written (Date.now()): with `at`, the time spent in the API. */
+  doneAt?: number
   fault?: FaultKind
 }
 
@@ -485,6 +487,7 @@ export class LocalAws implements Routes {
           : (routing.restOperation?.(service, req.method ?? 'GET', url.pathname) ?? 'unknown')
     const logged: LoggedRequest = {service, operation, region, account, body, at: Date.now()}
     this.requests.push(logged)
+    res.on('finish', () => (logged.doneAt = Date.now()))
 
     if (session && session.expiresAt < Date.now()) {
       this.send(res, faultReply('expired-token', protocol, service))

@@ -1,7 +1,9 @@
-// Loaded with `node --import`: records every ESM module URL resolved in the process into the file
-// named by XTRACE_MODULE_SPY, so tests can check that offline paths never load the AWS SDK.
-// The hook writes synchronously from the loader thread, so nothing is lost when the CLI exits.
-import {register} from 'node:module'
+// Loaded with `node --import`: records every module resolved in the process into the file named by
+// XTRACE_MODULE_SPY, so tests can check that offline paths never load the AWS SDK. ES modules are seen
+// by a resolve hook, which writes synchronously from the loader thread, so nothing is lost when the CLI
+// exits; CommonJS ones (the entry, the lean bundle and what it requires) by wrapping require's resolver.
+import {appendFileSync} from 'node:fs'
+import Module, {register} from 'node:module'
 
 const out = process.env.XTRACE_MODULE_SPY
 if (out) {
@@ -18,4 +20,10 @@ if (out) {
         }`),
     {data: {file: out}},
   )
+  const resolveFilename = Module._resolveFilename
+  Module._resolveFilename = function (...args) {
+    const filename = resolveFilename.apply(this, args)
+    appendFileSync(out, `${filename}\n`)
+    return filename
+  }
 }

@@ -4,6 +4,8 @@ export interface CommandRun<Flags> {
   argv: string[]
   /** Whether the result is printed as JSON (oclif's rule: `--json`, or XTRACE_CONTENT_TYPE=json). */
   json: boolean
+  /** The name the CLI is run by (oclif's config.bin), for the commands suggested in messages. */
+  bin: string
   /** Parses with the command's own flag definitions. Called first, before anything is printed. */
   parse(argv: string[]): Promise<{flags: Flags; argv: unknown[]}>
 }

@@ -2,18 +2,23 @@ import {Parser} from '@oclif/core'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
+import {LEAN_COMMANDS} from '../../../src/cli/lean.js'
 import {leanParse} from '../../../src/cli/lean-parse.js'
-import {leanSpecOf} from '../../../src/cli/lean-spec.js'
+import {type CommandDefinition, type LeanSpec, leanSpecOf} from '../../../src/cli/lean-spec.js'
 import Show from '../../../src/commands/show.js'
+import Status from '../../../src/commands/status.js'
+import Tail from '../../../src/commands/tail.js'
+import Traces from '../../../src/commands/traces.js'
 
 // The lean entry's promise: whatever command line it reads itself, oclif's own parser reads with the
 // same flags and words; everything else it hands to oclif (undefined).
 
+const COMMANDS: Record<(typeof LEAN_COMMANDS)[number], CommandDefinition & {flags: object; baseFlags: object; args: object}> = {show: Show, traces: Traces, status: Status, tail: Tail}
 const spec = leanSpecOf(Show, 'xtrace')
 
-async function oclifParse(argv: string[]): Promise<{flags: Record<string, unknown>; argv: unknown[]} | Error> {
+async function oclifParse(argv: string[], command: (typeof COMMANDS)[keyof typeof COMMANDS] = Show): Promise<{flags: Record<string, unknown>; argv: unknown[]} | Error> {
   try {
-    const parsed = await Parser.parse(argv, {flags: {...Show.baseFlags, ...Show.flags}, args: Show.args, strict: Show.strict, context: {} as never})
+    const parsed = await Parser.parse(argv, {flags: {...command.baseFlags, ...command.flags} as never, args: command.args as never, strict: command.strict ?? true, context: {} as never})
     return {flags: parsed.flags, argv: parsed.argv}
   } catch (error) {
     return error as Error
@@ -27,6 +32,24 @@ const WORDS = [
   '--region', 'eu-west-1', '--endpoint-url', 'http://127.0.0.1:4566', '--cli-read-timeout', '7', '1-5759e988-bd862e3fe1be46a994272793',
   '--', '--file=x.json', '--width=90', '--json=1', '-fx', '--nope', '--fil', '--status', '5xx', '--annotation', 'k=v',
 ]
+
+/** Words for random command lines of any command, from its own spec: every flag's forms and values at and past its limits. */
+function wordsOf(spec: LeanSpec): string[] {
+  const words = new Set(['-', '--', 'orders-api', 'x', '3', '--nope', '-z'])
+  for (const flag of spec.flags) {
+    words.add(`--${flag.name}`)
+    if (flag.char) words.add(`-${flag.char}`)
+    if (flag.allowNo) words.add(`--no-${flag.name}`)
+    if (flag.type === 'boolean') {
+      words.add(`--${flag.name}=true`)
+      continue
+    }
+    for (const value of flag.options ?? []) words.add(value)
+    for (const bound of [flag.min, flag.max]) if (bound !== undefined) [bound - 1, bound, bound + 1].forEach((n) => words.add(String(n)))
+    words.add(`--${flag.name}=${flag.options?.[0] ?? flag.min ?? 'x'}`)
+  }
+  return [...words]
+}
 
 describe('lean parsing of show', () => {
   it('reads the spec from the command class: every flag, none left to oclif alone', () => {
@@ -64,5 +87,33 @@ describe('lean parsing of show', () => {
     )
     // The property says something only if many lines were taken.
     expect(taken).toBeGreaterThan(100)
+  })
+})
+
+describe.each([...LEAN_COMMANDS])('lean parsing of %s', (id) => {
+  const command = COMMANDS[id]
+  const commandSpec = leanSpecOf(command, 'xtrace')
+
+  it('has every flag in its spec, and none only oclif can read', () => {
+    expect(commandSpec.flags.map((flag) => flag.name).sort()).toEqual(Object.keys({...command.baseFlags, ...command.flags}).sort())
+    expect(commandSpec.flags.filter((flag) => flag.opaque)).toEqual([])
+  })
+
+  it('agrees with oclif on every command line it takes, from words made of its own flags', async () => {
+    const words = wordsOf(commandSpec)
+    let taken = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...words), {maxLength: 6}), async (argv) => {
+        const lean = leanParse(argv, commandSpec)
+        if (!lean) return
+        taken++
+        const oclif = await oclifParse(argv, command)
+        expect(oclif, argv.join(' ')).not.toBeInstanceOf(Error)
+        expect(lean.flags, argv.join(' ')).toEqual((oclif as {flags: unknown}).flags)
+        expect(lean.argv, argv.join(' ')).toEqual((oclif as {argv: unknown}).argv)
+      }),
+      {numRuns: Number(process.env.FUZZ_RUNS ?? 1000)},
+    )
+    expect(taken).toBeGreaterThan(50)
   })
 })

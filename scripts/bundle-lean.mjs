@@ -1,0 +1,39 @@
+// Build step (after tsc and write-lean-spec): bundles the lean entry of each command it runs
+// (LEAN_COMMANDS in src/cli/lean.ts) into one CommonJS file, dist/lean/<id>.cjs: the lean entry, the
+// command's body (cli/run/<id>.ts, exporting run<Id>) and what they import, chalk included. Loading one
+// file instead of ~25 ES modules is most of what is left of start-up once oclif is out of the way; one
+// bundle per command keeps `show --file` from compiling the code of `status`. The AWS SDK and oclif
+// stay outside, and so does yaml (read only for a stack's YAML template): they are imported only on the
+// paths that need them, from node_modules, as before.
+import {build} from 'esbuild'
+
+const root = new URL('../', import.meta.url)
+const {LEAN_COMMANDS} = await import(new URL('dist/cli/lean.js', root).href)
+
+const common = {bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning'}
+
+await Promise.all([
+  // The help cache's reader too: a cached --help then starts no ESM loader either.
+  build({...common, entryPoints: [new URL('bin/help-cache.js', root).pathname], outfile: new URL('dist/lean/help-cache.cjs', root).pathname}),
+  ...LEAN_COMMANDS.map((id) =>
+    build({
+      stdin: {
+        contents: [
+          `import {runLean} from './lean.js'`,
+          `import {run${id[0].toUpperCase()}${id.slice(1)} as body} from './run/${id}.js'`,
+          `export {exitWhenWritten} from './lean.js'`,
+          `export const run = (args) => runLean(args, body)`,
+        ].join('\n'),
+        resolveDir: new URL('dist/cli/', root).pathname,
+        sourcefile: `lean-${id}.js`,
+        loader: 'js',
+      },
+      ...common,
+      outfile: new URL(`dist/lean/${id}.cjs`, root).pathname,
+      external: ['@aws-sdk/*', '@smithy/*', '@oclif/*', 'yaml'],
+      // import.meta means nothing in CommonJS: the bundle's own URL stands in (lean.ts finds lean-spec.json next to it).
+      banner: {js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
+      define: {'import.meta.url': 'importMetaUrl'},
+    }),
+  ),
+])
