@@ -5,6 +5,14 @@
 // as ES modules.
 const args = process.argv.slice(2)
 
+// A reader that stops early (`xtrace show … | head`) closes the pipe, and the rest of the output has
+// nowhere to go. Node ignores SIGPIPE, so each later write would fail with EPIPE and the first one end the
+// process on an unhandled 'error' with a stack trace. Instead the output stops quietly and the command
+// finishes as it would (a change in flight is still seen through and journaled; stderr still works).
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error
+})
+
 // `xtrace --version` answers without loading oclif (~90 ms of start-up); the text matches oclif's own.
 if (args.length === 1 && args[0] === '--version') {
   const {version} = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '../package.json'), 'utf8'))

@@ -624,6 +624,15 @@ function foldedLabel(row: Folded, glyphs: Glyphs, chalk: ChalkInstance): Part[] 
 }
 
 export function renderTrace(trace: TraceModel, options: TreeRenderOptions): string {
+  return [...traceLines(trace, options)].join('\n')
+}
+
+/**
+ * The lines of one trace's drawing, as they are made: a caller that writes them as they come holds one
+ * line at a time instead of the whole drawing (for 100,000 nodes the held lines cost most of the render
+ * in garbage collection).
+ */
+export function* traceLines(trace: TraceModel, options: TreeRenderOptions): Generator<string> {
   const {chalk} = options
   const glyphs = options.ascii ? ASCII : UNICODE
   const layout = layoutFor(options.width, options.columns)
@@ -635,19 +644,19 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
   const fold = options.collapse ?? trace.nodeCount > COLLAPSE_ABOVE_NODES
   const expand = new Set(options.expand ?? [])
   const causesBelow = options.details ? deeperCauses(trace.roots) : new Map<string, Set<string>>()
-  const lines = headerLines(trace, glyphs, chalk, options.width, options.now)
-  lines.push('')
+  yield* headerLines(trace, glyphs, chalk, options.width, options.now)
+  yield ''
 
   const axisLeft = '0'
   const axisRight = formatDuration(trace.duration)
   const axis = axisLeft + ' '.repeat(Math.max(1, timelineWidth - axisLeft.length - axisRight.length)) + axisRight
-  lines.push(
+  yield (
     chalk.dim(
       `  ${padEnd(truncate(`${CRITICAL_MARK} critical path`, labelWidth, glyphs.ellipsis), labelWidth)} ` +
         (layout.offset ? `${padStart('start', OFFSET_WIDTH)} ` : '') +
         (layout.self ? `${padStart('self', SELF_WIDTH)} ` : '') +
         `${padStart('duration', DURATION_WIDTH)}  ${truncate(axis, timelineWidth)}`,
-    ),
+    )
   )
 
   const t0 = trace.startTime ?? 0
@@ -685,10 +694,10 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
       const first = Math.min(...row.nodes.map((n) => n.startTime ?? Infinity))
       const last = Math.max(...row.nodes.map((n) => n.endTime ?? n.clippedEnd ?? n.startTime ?? -Infinity))
       const span = Number.isFinite(first) && Number.isFinite(last) ? ({...row.nodes[0]!, startTime: first, endTime: last, clippedEnd: undefined} as TraceNode) : row.nodes[0]!
-      lines.push(
+      yield (
         `  ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - prefixWidth - label.width))} ` +
           columnsOf(undefined, row) +
-          `${padStart(Number.isFinite(last - first) ? formatDuration(last - first) : '?', DURATION_WIDTH)} ${timelineBar(span, trace, timelineWidth, false, glyphs, chalk)}`,
+          `${padStart(Number.isFinite(last - first) ? formatDuration(last - first) : '?', DURATION_WIDTH)} ${timelineBar(span, trace, timelineWidth, false, glyphs, chalk)}`
       )
       continue
     }
@@ -700,10 +709,10 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
     const duration =
       node.duration !== null ? formatDuration(node.duration) : node.clippedEnd !== undefined && node.startTime !== null ? `≥${formatDuration(node.clippedEnd - node.startTime)}` : node.endTime === null ? 'running' : '?'
     const mark = onPath ? chalk.cyan(CRITICAL_MARK) : ' '
-    lines.push(
+    yield (
       `${mark} ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - prefixWidth - label.width))} ` +
         columnsOf(node) +
-        `${padStart(options.ascii ? duration.replace('≥', '>=') : duration, DURATION_WIDTH)} ${timelineBar(node, trace, timelineWidth, onPath, glyphs, chalk)}`,
+        `${padStart(options.ascii ? duration.replace('≥', '>=') : duration, DURATION_WIDTH)} ${timelineBar(node, trace, timelineWidth, onPath, glyphs, chalk)}`
     )
     let childGuide = guide + (connector === '' ? '' : isLast ? glyphs.blank : glyphs.pipe)
     if (childGuide.length > maxGuideLevels * glyphs.pipe.length) {
@@ -712,7 +721,7 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
     }
     if (options.details) {
       const continuation = childGuide + (showChildren && node.children.length > 0 ? glyphs.pipe : glyphs.blank)
-      lines.push(...detailLines(node, {prefix: `  ${chalk.dim(continuation)}  `, width: options.width, trace, chalk, glyphs, causeBelow: causesBelow.get(node.id) ?? new Set()}))
+      yield* detailLines(node, {prefix: `  ${chalk.dim(continuation)}  `, width: options.width, trace, chalk, glyphs, causeBelow: causesBelow.get(node.id) ?? new Set()})
     }
     if (!showChildren) continue
     const rows = rowsOf(node.children, critical, fold, expand)
@@ -720,7 +729,6 @@ export function renderTrace(trace: TraceModel, options: TreeRenderOptions): stri
       stack.push({row: rows[i]!, depth: depth + 1, guide: childGuide, connector: i === rows.length - 1 ? glyphs.last : glyphs.branch})
     }
   }
-  return lines.join('\n')
 }
 
 function countBelow(node: TraceNode): number {
@@ -736,7 +744,32 @@ function countBelow(node: TraceNode): number {
 
 /** The whole of `xtrace show`'s standard output. */
 export function renderShow(model: ShowModel, options: TreeRenderOptions): string {
-  const blocks = model.traces.map((trace) => renderTrace(trace, options))
+  return [...showChunks(model, options)].join('')
+}
+
+/** Lines a chunk of `showChunks` holds at most: enough to keep writes few, few enough to keep memory flat. */
+const LINES_PER_CHUNK = 1000
+
+/** `renderShow`'s text in pieces, made as they are asked for: joined, they are exactly `renderShow`'s. */
+export function* showChunks(model: ShowModel, options: TreeRenderOptions): Generator<string> {
+  let started = false
+  let chunk: string[] = []
+  const flush = function* () {
+    if (chunk.length > 0) yield chunk.join('\n')
+    chunk = []
+  }
+  const block = function* (lines: Iterable<string>) {
+    // Blocks are set apart by an empty line; every line but the first follows a newline.
+    let separator = started ? '\n\n' : ''
+    started = true
+    for (const line of lines) {
+      chunk.push(chunk.length === 0 ? separator + line : line)
+      separator = '\n'
+      if (chunk.length >= LINES_PER_CHUNK) yield* flush()
+    }
+    yield* flush()
+  }
+  for (const trace of model.traces) yield* block(traceLines(trace, options))
   const notReturned = [...model.unprocessedTraceIds, ...model.missingTraceIds, ...model.unreadableTraceIds]
   if (notReturned.length > 0) {
     const {chalk} = options
@@ -744,8 +777,7 @@ export function renderShow(model: ShowModel, options: TreeRenderOptions): string
     for (const id of model.unprocessedTraceIds) lines.push(`  ${sanitize(id)}  unprocessed`)
     for (const id of model.missingTraceIds) lines.push(`  ${sanitize(id)}  not found`)
     for (const id of model.unreadableTraceIds) lines.push(`  ${sanitize(id)}  no document could be read`)
-    blocks.push(lines.join('\n'))
+    yield* block(lines)
   }
-  if (blocks.length === 0) return ''
-  return `${blocks.join('\n\n')}\n`
+  if (started) yield '\n'
 }

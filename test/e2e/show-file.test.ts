@@ -4,7 +4,8 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {fixture, ROOT, runCli} from '../harness/cli.js'
+import {generateTrace} from '../../bench/generate.js'
+import {fixture, ROOT, runCli, startCli} from '../harness/cli.js'
 import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
 
 const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
@@ -139,6 +140,22 @@ describe('xtrace show --file (offline, through the binary)', () => {
     const result = await runCli(['show', 'nope', '--json'])
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'BAD_TRACE_ID', message: expect.stringContaining("'nope' is not a trace id")}})
+  })
+})
+
+describe('a reader that stops early', () => {
+  it('show | head: the output stops quietly, exit 0, no EPIPE stack trace, on either entry', async () => {
+    const big = join(mkdtempSync(join(tmpdir(), 'xtrace-pipe-')), 'big.json')
+    // Far more than a pipe holds (64 KiB), so the reader closes it while xtrace is still writing.
+    writeFileSync(big, JSON.stringify(generateTrace(5000)))
+    for (const env of [{}, {XTRACE_LEAN: '0'}]) {
+      const run = startCli(['show', '--file', big], {env})
+      run.child.stdout.once('data', () => run.child.stdout.destroy())
+      const result = await run.exited
+      expect(result.stderr, JSON.stringify(env)).toBe('')
+      expect(result.code, JSON.stringify(env)).toBe(0)
+      expect(result.stdout).toMatch(/^Trace 1-/)
+    }
   })
 })
 

@@ -138,6 +138,23 @@ describe('xtrace tail', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/error: the AWS credentials have expired\nTry: refresh them/)
   })
+
+  it('ends as Ctrl-C does when its reader goes away (| head), with no EPIPE stack trace', async () => {
+    const now = Date.now() / 1000
+    const traffic = generateTraffic({count: 20, seed: 9, start: now - 60, end: now})
+    const run = tail(['--json'])
+    await until(() => run.output().stderr.includes('following'), 'tail to start')
+    // Traces stored after the reader went away make tail write again, into the closed pipe.
+    run.child.stdout.once('data', () => {
+      run.child.stdout.destroy()
+      store(traffic, 10, 20)
+    })
+    store(traffic, 0, 10)
+    const result = await run.exited
+    expect(result.code).toBe(0)
+    expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /)
+    expect(result.stderr.trimEnd().split('\n').pop()).toMatch(/^\d+ traces? seen: /)
+  })
 })
 
 describe('modules loaded', () => {

@@ -8,7 +8,7 @@ import {awsOptionsFrom, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf}
 import {printToStderr, warnAll} from '../io.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
 import {plural} from '../../render/format.js'
-import {renderShow} from '../../render/tree.js'
+import {showChunks} from '../../render/tree.js'
 import {parseTraceIdArguments} from '../../traces/ids.js'
 import {type ShowJson, toShowJson} from '../../traces/model.js'
 import {buildFilter, functionNameOf} from '../../traces/filter.js'
@@ -65,7 +65,8 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
   }
   for (const trace of model.traces) warnAll(trace.warnings.map((warning) => `trace ${trace.id}: ${warning}`))
   if (!command.json) {
-    const output = renderShow(model, {
+    // Written as it is drawn: a 100,000-node drawing is never held whole.
+    const chunks = showChunks(model, {
       width: outputWidth(terminal, flags.width),
       ascii: flags.ascii ?? !supportsUnicode(terminal),
       details: flags.details,
@@ -76,7 +77,11 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
       ...(flags.columns === undefined ? {} : {columns: columnsOf(flags.columns)}),
       now: Date.now() / 1000,
     })
-    if (output) process.stdout.write(output)
+    for (const chunk of chunks) {
+      // The reader went away (`| head`): nothing more is drawn for nobody.
+      if (process.stdout.destroyed) break
+      process.stdout.write(chunk)
+    }
   }
 
   for (const trace of model.traces) {

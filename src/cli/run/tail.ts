@@ -54,6 +54,11 @@ export type TailFlags = Interfaces.InferredFlags<(typeof Tail)['flags'] & (typeo
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // The reader went away (`| head -5`): following on would print for nobody; it ends as Ctrl-C does.
+  const onBrokenPipe = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') controller.abort()
+  }
+  process.stdout.on('error', onBrokenPipe)
 
   const [{createXRayClient}, {tailTraces}, {fetchModels}] = await Promise.all([import('../../aws/clients.js'), import('../../traces/tail.js'), import('../../traces/documents.js')])
   const client = await createXRayClient(awsOptionsFrom(flags))
@@ -86,6 +91,7 @@ export type TailFlags = Interfaces.InferredFlags<(typeof Tail)['flags'] & (typeo
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.stdout.off('error', onBrokenPipe)
     client.destroy()
   }
   const cold = stats.coldKnown ? plural(stats.coldStarts, 'cold start') : 'cold starts not looked at (--with-docs)'

@@ -72,21 +72,8 @@ describe('lean parsing of show', () => {
   })
 
   it('agrees with oclif on every command line it takes, and takes none oclif refuses', async () => {
-    let taken = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...WORDS), {maxLength: 8}), async (argv) => {
-        const lean = leanParse(argv, spec)
-        if (!lean) return
-        taken++
-        const oclif = await oclifParse(argv)
-        expect(oclif).not.toBeInstanceOf(Error)
-        expect(lean.flags).toEqual((oclif as {flags: unknown}).flags)
-        expect(lean.argv).toEqual((oclif as {argv: unknown}).argv)
-      }),
-      {numRuns: Number(process.env.FUZZ_RUNS ?? 1500)},
-    )
     // The property says something only if many lines were taken.
-    expect(taken).toBeGreaterThan(100)
+    expect(await agreesWithOclif(Show, spec, WORDS, {maxLength: 8, runs: 1500})).toBeGreaterThan(100)
   })
 })
 
@@ -100,20 +87,24 @@ describe.each([...LEAN_COMMANDS])('lean parsing of %s', (id) => {
   })
 
   it('agrees with oclif on every command line it takes, from words made of its own flags', async () => {
-    const words = wordsOf(commandSpec)
-    let taken = 0
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...words), {maxLength: 6}), async (argv) => {
-        const lean = leanParse(argv, commandSpec)
-        if (!lean) return
-        taken++
-        const oclif = await oclifParse(argv, command)
-        expect(oclif, argv.join(' ')).not.toBeInstanceOf(Error)
-        expect(lean.flags, argv.join(' ')).toEqual((oclif as {flags: unknown}).flags)
-        expect(lean.argv, argv.join(' ')).toEqual((oclif as {argv: unknown}).argv)
-      }),
-      {numRuns: Number(process.env.FUZZ_RUNS ?? 1000)},
-    )
-    expect(taken).toBeGreaterThan(50)
+    expect(await agreesWithOclif(command, commandSpec, wordsOf(commandSpec), {maxLength: 6, runs: 1000})).toBeGreaterThan(50)
   })
 })
+
+/** Random command lines of `words`: whatever the lean parser takes, oclif takes with equal flags and argv. Returns how many were taken. */
+async function agreesWithOclif(command: (typeof COMMANDS)[keyof typeof COMMANDS], spec: LeanSpec, words: string[], options: {maxLength: number; runs: number}): Promise<number> {
+  let taken = 0
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.constantFrom(...words), {maxLength: options.maxLength}), async (argv) => {
+      const lean = leanParse(argv, spec)
+      if (!lean) return
+      taken++
+      const oclif = await oclifParse(argv, command)
+      expect(oclif, argv.join(' ')).not.toBeInstanceOf(Error)
+      expect(lean.flags, argv.join(' ')).toEqual((oclif as {flags: unknown}).flags)
+      expect(lean.argv, argv.join(' ')).toEqual((oclif as {argv: unknown}).argv)
+    }),
+    {numRuns: Number(process.env.FUZZ_RUNS ?? options.runs)},
+  )
+  return taken
+}
