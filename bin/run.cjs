@@ -58,6 +58,9 @@ async function main() {
 function leanEntry(words) {
   const id = words[0]
   if (id === undefined || !/^[a-z]+$/.test(id)) return undefined
+  // Help is oclif's (or the help cache's) in any case: not worth loading a bundle to find that out.
+  const end = words.indexOf('--')
+  if (words.slice(0, end === -1 ? undefined : end).some((word) => word === '--help' || word === '-h')) return undefined
   const bundle = require('node:path').join(__dirname, '../dist/lean', `${id}.cjs`)
   return require('node:fs').existsSync(bundle) ? require(bundle) : undefined
 }
