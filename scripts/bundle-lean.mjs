@@ -3,8 +3,8 @@
 // command's body (cli/run/<id>.ts, exporting run<Id>) and what they import, chalk included. Loading one
 // file instead of ~25 ES modules is most of what is left of start-up once oclif is out of the way; one
 // bundle per command keeps `show --file` from compiling the code of `status`. The AWS SDK and oclif
-// stay outside, and so does yaml (read only for a stack's YAML template): they are imported only on the
-// paths that need them, from node_modules, as before.
+// stay outside, and so does yaml (read only for a stack's YAML template): they are loaded only on the
+// paths that need them, from node_modules, as before (with require, their CommonJS builds).
 import {build} from 'esbuild'
 
 const root = new URL('../', import.meta.url)
@@ -34,6 +34,10 @@ await Promise.all([
       // import.meta means nothing in CommonJS: the bundle's own URL stands in (lean.ts finds lean-spec.json next to it).
       banner: {js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
       define: {'import.meta.url': 'importMetaUrl'},
+      // Their import() becomes require(): the SDK's CommonJS build loads ~45 ms sooner than its ES build (show ID,
+      // traces), and a lean run still never starts the ESM loader. Nothing compares SDK classes by identity
+      // (errors are told apart by name), so the oclif path's ES copy and this one behave alike.
+      supported: {'dynamic-import': false},
     }),
   ),
 ])
