@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {fixture, ROOT, type RunningCli, runCli, startCli} from '../harness/cli.js'
+import {fixture, ROOT, type RunningCli, runCli, startCli, until} from '../harness/cli.js'
 import {readFixture} from '../harness/fixtures.js'
 import {roleArn, startLocalAccount} from '../harness/account.js'
 import type {LocalAws} from '../harness/local-aws.js'
@@ -136,14 +136,6 @@ async function sameAsOclif(command: string, cases: Case[]): Promise<void> {
   }
 }
 
-/** Waits until the condition holds (checked every 50 ms), or fails after `ms`. */
-async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 describe('the lean entry', () => {
   it('show: prints the same bytes and exits the same way as oclif, on every input', async () => {

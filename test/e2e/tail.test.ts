@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {ROOT, type RunningCli, startCli} from '../harness/cli.js'
+import {ROOT, type RunningCli, startCli, until} from '../harness/cli.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic} from '../harness/traffic.js'
 
@@ -27,14 +27,6 @@ function tail(args: string[]): RunningCli {
   return startCli(['tail', '--interval', '1s', '--overlap', '5s', '--since', '0s', '--endpoint-url', aws.url, ...args], {env: {AWS_MAX_ATTEMPTS: '2', TZ: 'UTC'}, timeoutMs: 60_000})
 }
 
-/** Waits until the condition holds (checked as output arrives and every 50 ms), or fails after `ms`. */
-async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 const ids = (run: RunningCli) =>
   run

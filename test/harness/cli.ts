@@ -87,3 +87,12 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 export function fixture(path: string): string {
   return join(ROOT, 'test/fixtures', path)
 }
+
+/** Waits until the condition holds (checked as output arrives and every 50 ms), or fails after `ms`. */
+export async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
