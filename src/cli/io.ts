@@ -1,4 +1,4 @@
-import {safeJsonStringify} from '../text/json.js'
+import {safeJsonChunks} from '../text/json.js'
 
 /**
  * What a command's body writes besides its main output, the same whichever entry started it: oclif's
@@ -20,7 +20,13 @@ export function warnAll(warnings: string[], limit = 20): void {
  * person on a terminal, compact for a program on a pipe (indenting a deep trace grows quadratically).
  */
 export function writeJson(json: unknown): void {
-  process.stdout.write(`${safeJsonStringify(json, process.stdout.isTTY ? 2 : 0)}\n`)
+  // Written as it is made: the text of a 100,000-node trace is never held whole.
+  for (const chunk of safeJsonChunks(json, process.stdout.isTTY ? 2 : 0)) {
+    // The reader went away (`| head`): nothing more is made for nobody.
+    if (process.stdout.destroyed) return
+    process.stdout.write(chunk)
+  }
+  process.stdout.write('\n')
 }
 
 /**

@@ -20,9 +20,19 @@ export function formatDuration(seconds: number | null): string {
   const sign = seconds < 0 ? '-' : ''
   // Decided on the rounded value, so that 9.9999 prints as 10.0, not 10.00.
   const three = (value: number) => (value >= 99.95 ? value.toFixed(0) : value >= 9.995 ? value.toFixed(1) : value.toFixed(2))
-  if (abs < 0.001) return `${sign}${three(abs * 1_000_000)} µs`.replace(/^(-?)1000 µs$/, '$11.00 ms')
-  if (abs < 1) return `${sign}${three(abs * 1000)} ms`.replace(/^(-?)1000 ms$/, '$11.00 s')
-  if (abs < 60) return `${sign}${three(abs)} s`.replace(/^(-?)60\.0 s$/, '$11m00s')
+  // A value that rounds up to the next unit is written in that unit (999.96 µs is 1.00 ms).
+  if (abs < 0.001) {
+    const value = three(abs * 1_000_000)
+    return value === '1000' ? `${sign}1.00 ms` : `${sign}${value} µs`
+  }
+  if (abs < 1) {
+    const value = three(abs * 1000)
+    return value === '1000' ? `${sign}1.00 s` : `${sign}${value} ms`
+  }
+  if (abs < 60) {
+    const value = three(abs)
+    return value === '60.0' ? `${sign}1m00s` : `${sign}${value} s`
+  }
   if (abs < 3600) {
     const total = Math.round(abs)
     return `${sign}${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`
@@ -74,6 +84,8 @@ export function truncate(text: string, width: number, ellipsis = '…'): string 
   if (displayWidth(text) <= width) return text
   const room = width - displayWidth(ellipsis)
   if (room <= 0) return ellipsis.slice(0, width)
+  // Printable ASCII is a cell a character: cut it without measuring each one.
+  if (ASCII_ONLY.test(text)) return text.slice(0, room) + ellipsis
   let out = ''
   let used = 0
   for (const ch of text) {
@@ -91,8 +103,9 @@ export function truncateMiddle(text: string, width: number, ellipsis = '…'): s
   if (displayWidth(text) <= width) return text
   const room = width - displayWidth(ellipsis)
   if (room <= 1) return truncate(text, width, ellipsis)
-  const chars = [...text]
   const headRoom = Math.ceil(room / 2)
+  if (ASCII_ONLY.test(text)) return text.slice(0, headRoom) + ellipsis + text.slice(text.length - (room - headRoom))
+  const chars = [...text]
   let head = ''
   for (const ch of chars) {
     if (displayWidth(head + ch) > headRoom) break

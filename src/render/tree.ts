@@ -282,7 +282,10 @@ function fitLabel(parts: Part[], width: number, ellipsis: string): {text: string
   }
   const widths = [...natural]
   let excess = total - width
-  const steps = parts.flatMap((part, index) => (part.steps ?? []).map((step) => ({...step, index}))).sort((a, b) => a.order - b.order || a.index - b.index)
+  // Plain loops: this runs for every label too wide for its column, which in a big trace is most of them.
+  const steps: (Step & {index: number})[] = []
+  for (let index = 0; index < parts.length; index++) for (const step of parts[index]!.steps ?? []) steps.push({order: step.order, to: step.to, index})
+  steps.sort((a, b) => a.order - b.order || a.index - b.index)
   for (const step of steps) {
     if (excess <= 0) break
     const current = widths[step.index]!

@@ -48,13 +48,15 @@ interface Frame {
 }
 
 export function safeJsonStringify(value: unknown, indent = 2): string {
-  // Pieces are folded into chunks as they come, which keeps the array (and the heap) small.
-  const chunks: string[] = []
+  return [...safeJsonChunks(value, indent)].join('')
+}
+
+/**
+ * safeJsonStringify's text in pieces of some 8,000 tokens, made as they are asked for: a caller that
+ * writes each one never holds the whole text (tens of MB for a 100,000-node trace).
+ */
+export function* safeJsonChunks(value: unknown, indent = 2): Generator<string> {
   let out: string[] = []
-  const flush = () => {
-    chunks.push(out.join(''))
-    out = []
-  }
   const newline = indent > 0 ? '\n' : ''
   const pad = (depth: number) => (indent > 0 ? newline + ' '.repeat(indent * depth) : '')
   const colon = indent > 0 ? ': ' : ':'
@@ -74,10 +76,16 @@ export function safeJsonStringify(value: unknown, indent = 2): string {
   }
 
   const first = scalar(value)
-  if (first !== undefined) return first === '' ? 'null' : first
+  if (first !== undefined) {
+    yield first === '' ? 'null' : first
+    return
+  }
   open(value as object, 0)
   while (stack.length > 0) {
-    if (out.length > 8192) flush()
+    if (out.length > 8192) {
+      yield out.join('')
+      out = []
+    }
     const frame = stack.at(-1)!
     if (frame.index >= frame.entries.length) {
       stack.pop()
@@ -91,6 +99,5 @@ export function safeJsonStringify(value: unknown, indent = 2): string {
     if (text === undefined) open(item as object, frame.depth)
     else out.push(text === '' ? 'null' : text)
   }
-  flush()
-  return chunks.join('')
+  yield out.join('')
 }

@@ -144,17 +144,20 @@ describe('xtrace show --file (offline, through the binary)', () => {
 })
 
 describe('a reader that stops early', () => {
-  it('show | head: the output stops quietly, exit 0, no EPIPE stack trace, on either entry', async () => {
+  it('show | head, text or --json: the output stops quietly, exit 0, no EPIPE stack trace, on either entry', async () => {
     const big = join(mkdtempSync(join(tmpdir(), 'xtrace-pipe-')), 'big.json')
     // Far more than a pipe holds (64 KiB), so the reader closes it while xtrace is still writing.
     writeFileSync(big, JSON.stringify(generateTrace(5000)))
-    for (const env of [{}, {XTRACE_LEAN: '0'}]) {
-      const run = startCli(['show', '--file', big], {env})
-      run.child.stdout.once('data', () => run.child.stdout.destroy())
-      const result = await run.exited
-      expect(result.stderr, JSON.stringify(env)).toBe('')
-      expect(result.code, JSON.stringify(env)).toBe(0)
-      expect(result.stdout).toMatch(/^Trace 1-/)
+    for (const json of [false, true]) {
+      for (const env of [{}, {XTRACE_LEAN: '0'}]) {
+        const what = JSON.stringify({json, env})
+        const run = startCli(['show', '--file', big, ...(json ? ['--json'] : [])], {env})
+        run.child.stdout.once('data', () => run.child.stdout.destroy())
+        const result = await run.exited
+        expect(result.stderr, what).toBe('')
+        expect(result.code, what).toBe(0)
+        expect(result.stdout, what).toMatch(json ? /^\{"traces":\[\{"id":"1-/ : /^Trace 1-/)
+      }
     }
   })
 })

@@ -1,6 +1,7 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {wrap} from '../../../src/render/format.js'
+import {displayWidth, formatDuration, truncate, truncateMiddle, wrap} from '../../../src/render/format.js'
 
 describe('wrap', () => {
   it('wraps at word boundaries, cuts words longer than a line, and counts wide characters as two', () => {
@@ -8,5 +9,66 @@ describe('wrap', () => {
     expect(wrap('abcdefghijklmnop', 6)).toEqual(['abcdef', 'ghijkl', 'mnop'])
     expect(wrap('漢字漢字 ab', 4)).toEqual(['漢字', '漢字', 'ab'])
     expect(wrap('', 10)).toEqual([''])
+  })
+})
+
+// Plain ASCII takes a shortcut in truncate and truncateMiddle; text with wide characters is measured a
+// character at a time. Both must keep the same contract, so the texts mix the two.
+const texts = fc.oneof(
+  fc.string({unit: fc.constantFrom(...'abc/-. XYZ019'), maxLength: 40}),
+  fc.string({unit: fc.constantFrom(...'ab/漢字é'), maxLength: 40}),
+)
+const widths = fc.integer({min: 0, max: 45})
+
+/** The longest prefix of `text`, by code point, that fits `cells`. */
+function longestPrefix(text: string, cells: number): string {
+  let out = ''
+  for (const ch of text) {
+    if (displayWidth(out + ch) > cells) break
+    out += ch
+  }
+  return out
+}
+
+describe('formatDuration', () => {
+  it('writes a value that rounds up to the next unit in that unit, with its sign', () => {
+    expect([0.000_999_96, 0.000_999_4, 0.999_96, 0.999_4, 59.996, 59.94].map(formatDuration)).toEqual(['1.00 ms', '999 µs', '1.00 s', '999 ms', '1m00s', '59.9 s'])
+    expect([-0.000_999_96, -0.999_96, -59.996, -0.0124].map(formatDuration)).toEqual(['-1.00 ms', '-1.00 s', '-1m00s', '-12.4 ms'])
+  })
+})
+
+describe('truncate and truncateMiddle', () => {
+  it('cut at the same place as measuring each character', () => {
+    expect(truncate('https://api.example.com/v1/items', 12)).toBe('https://api…')
+    expect(truncateMiddle('https://api.example.com/v1/items', 12)).toBe('https:…items')
+    expect(truncate('漢字漢字', 5)).toBe('漢字…')
+    fc.assert(
+      fc.property(texts, widths, (text, width) => {
+        const cut = truncate(text, width)
+        const expected = width <= 0 ? '' : displayWidth(text) <= width ? text : width === 1 ? '…' : `${longestPrefix(text, width - 1)}…`
+        expect(cut).toBe(expected)
+      }),
+    )
+  })
+
+  it('keep both ends, the head taking the larger half, within the width', () => {
+    fc.assert(
+      fc.property(texts, widths, (text, width) => {
+        const cut = truncateMiddle(text, width)
+        const room = width - 1
+        if (width <= 0 || displayWidth(text) <= width || room <= 1) {
+          expect(cut).toBe(width <= 0 ? '' : displayWidth(text) <= width ? text : truncate(text, width))
+          return
+        }
+        const head = longestPrefix(text, Math.ceil(room / 2))
+        expect(cut.startsWith(`${head}…`)).toBe(true)
+        const tail = cut.slice(head.length + 1)
+        expect(text.endsWith(tail)).toBe(true)
+        expect(displayWidth(cut)).toBeLessThanOrEqual(width)
+        // The tail takes all the room the head left: one more character would not fit.
+        const before = [...text.slice(0, text.length - tail.length)].pop()
+        if (before !== undefined) expect(displayWidth(head) + displayWidth(before + tail)).toBeGreaterThan(room)
+      }),
+    )
   })
 })

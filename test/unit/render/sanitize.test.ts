@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {sanitize} from '../../../src/text/sanitize.js'
-import {safeJsonStringify} from '../../../src/text/json.js'
+import {safeJsonChunks, safeJsonStringify} from '../../../src/text/json.js'
 
 describe('sanitize', () => {
   it.each([
@@ -59,6 +59,16 @@ describe('safeJsonStringify (iterative)', () => {
       const value = JSON.parse(readFixture(path)) as unknown
       for (const indent of [0, 2]) expect(safeJsonStringify(value, indent)).toBe(JSON.stringify(value, null, indent))
     }
+  })
+
+  it('comes in pieces when asked for them, which join to the same text', () => {
+    const value = {spans: Array.from({length: 20_000}, (_, i) => ({id: i.toString(16), name: `span ${i}`, tags: [i, null, {deep: [i]}]}))}
+    for (const indent of [0, 2]) {
+      const chunks = [...safeJsonChunks(value, indent)]
+      expect(chunks.length).toBeGreaterThan(10)
+      expect(chunks.join('')).toBe(JSON.stringify(value, null, indent))
+    }
+    expect([...safeJsonChunks(7)]).toEqual(['7'])
   })
 
   it('matches JSON.stringify on edge values', () => {
