@@ -75,6 +75,22 @@ export function summariseStatus(functions: readonly FunctionStatus[]): StatusSum
   }
 }
 
+/**
+ * Seconds the alias lookups take at least: one ListAliases a function, at `rate` control-plane calls
+ * a second, in each account and region at once; the busiest of them sets the time.
+ */
+export function aliasLookupSeconds(functions: readonly Pick<FunctionState, 'account' | 'region'>[], rate: number): number {
+  const perPlace = new Map<string, number>()
+  let most = 0
+  for (const fn of functions) {
+    const key = `${fn.account}/${fn.region}`
+    const count = (perPlace.get(key) ?? 0) + 1
+    perPlace.set(key, count)
+    most = Math.max(most, count)
+  }
+  return most / rate
+}
+
 /** The function's aliases that point at a published version (not $LATEST), every page. */
 export async function listPublishedAliases(lambda: LambdaClient, arn: string): Promise<Omit<PublishedAlias, 'mode'>[]> {
   const {paginateListAliases} = await import('@aws-sdk/client-lambda')

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {BIN, cleanEnv, ROOT, runCli, startCli} from '../harness/cli.js'
+import {BIN, cleanEnv, ROOT, runCli, startCli, until} from '../harness/cli.js'
 import {ACCOUNT, roleArn as role, STACK_TRACE, startLocalAccount, XRAY_POLICY} from '../harness/account.js'
 import type {LocalAws} from '../harness/local-aws.js'
 import type {LocalIam} from '../harness/local-iam.js'
@@ -460,6 +460,20 @@ describe('xtrace status', () => {
       publishedAliases: [{alias: 'prod', version: '1', mode: 'PassThrough'}],
     })
     expect(JSON.stringify(json)).not.toContain('X-Amz-Signature')
+  })
+
+  it('says up front when alias lookups will take a while, at the rate it will use, and not with --no-aliases', async () => {
+    addFunctions('fn', 6)
+    // One ListAliases a function at 1 call a second: about 6 s, which is worth a word before the wait.
+    const run = startXtrace(['status', '--lambda-rate', '1'])
+    await until(() => run.output().stderr.includes('\n'), 'the note')
+    run.child.kill('SIGTERM')
+    await run.exited
+    expect(run.output().stderr.split('\n')[0]).toBe('note: looking up aliases takes about 6 s: one lambda:ListAliases call a function, at the 1 control-plane call a second asked for (--no-aliases skips them)')
+    const quick = await xtrace(['status', '--lambda-rate', '1', '--no-aliases'])
+    expect(quick.code).toBe(0)
+    expect(quick.stderr).toBe('')
+    expect(quick.stdout).toContain('0 of 6 functions Active')
   })
 
   it('says unknown (not yes) when IAM cannot be read', async () => {

@@ -8,9 +8,11 @@ import {readIac} from '../../iac/stacks.js'
 import {ExitCode} from '../../errors.js'
 import {renderAccountFailures} from '../../render/changes.js'
 import {currentTerminal, makeChalk} from '../output.js'
+import {plural} from '../../render/format.js'
 import {renderStatus} from '../../render/status.js'
 import {type FunctionState, selectInAccounts} from '../../tracing/select.js'
-import {collectStatus, type StatusJson, summariseByAccount, summariseStatus} from '../../tracing/status.js'
+import {aliasLookupSeconds, collectStatus, type StatusJson, summariseByAccount, summariseStatus} from '../../tracing/status.js'
+import {LAMBDA_QUOTAS} from '../../aws/pacing.js'
 import {selectionFromArgs} from '../selection.js'
 import type {CommandRun} from './command-run.js'
 
@@ -18,7 +20,7 @@ import type {CommandRun} from './command-run.js'
 
 export type StatusFlags = Interfaces.InferredFlags<(typeof Status)['flags'] & (typeof Status)['baseFlags']>
 
-  export async function runStatus(command: CommandRun<StatusFlags>): Promise<StatusJson> {
+export async function runStatus(command: CommandRun<StatusFlags>): Promise<StatusJson> {
   const {argv, flags} = await command.parse(command.argv)
   const selection = selectionFromArgs(argv as string[], flags)
   const scope = accountScopeFrom(flags, 'status')
@@ -31,7 +33,9 @@ export type StatusFlags = Interfaces.InferredFlags<(typeof Status)['flags'] & (t
   const statuses = await (async () => {
     const selected = await selectInAccounts(reached.targets, flags.region ?? [], selection, {defaultAll: true, warn: (w) => printToStderr(`warning: ${w}`)})
     failures.push(...selected.failures)
-    if (spinner) spinner.status = `${selected.functions.length} functions`
+    const aliasNote = flags.aliases ? aliasLookupNote(selected.functions, ratesFrom(flags).control ?? LAMBDA_QUOTAS.control) : undefined
+    if (spinner) spinner.status = `${selected.functions.length} functions${aliasNote ? `; ${aliasNote.short}` : ''}`
+    else if (aliasNote) printToStderr(`note: ${aliasNote.long}`)
     const targetOf = targetFinder(reached.targets)
     const byTarget = new Map<AccountTarget, FunctionState[]>()
     for (const fn of selected.functions) byTarget.set(targetOf(fn), [...(byTarget.get(targetOf(fn)) ?? []), fn])
@@ -59,5 +63,21 @@ export type StatusFlags = Interfaces.InferredFlags<(typeof Status)['flags'] & (t
     summary: summariseStatus(statuses),
     ...(spanning ? {accounts: summariseByAccount(statuses)} : {}),
     ...(spanning || failures.length > 0 ? {accountFailures: failures} : {}),
+  }
+}
+
+/** Above this many seconds of alias lookups, the user is told why status takes its time, and how not to. */
+const ALIAS_NOTE_SECONDS = 5
+
+/**
+ * Lambda's control-plane quota makes alias lookups the slow part of a big status (200 functions: 14 s
+ * of 15 s); said before they start, so that a long wait is not taken for a hang.
+ */
+function aliasLookupNote(functions: readonly FunctionState[], rate: number): {short: string; long: string} | undefined {
+  const seconds = Math.ceil(aliasLookupSeconds(functions, rate))
+  if (seconds < ALIAS_NOTE_SECONDS) return undefined
+  return {
+    short: `aliases take about ${seconds} s (--no-aliases skips them)`,
+    long: `looking up aliases takes about ${seconds} s: one lambda:ListAliases call a function, ${rate === LAMBDA_QUOTAS.control ? `at Lambda's quota of ${rate} control-plane calls a second` : `at the ${plural(rate, 'control-plane call')} a second asked for`} (--no-aliases skips them)`,
   }
 }
