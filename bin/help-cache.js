@@ -2,7 +2,7 @@
 // to print text that only changes with the installed version, the terminal width and colour. The first
 // call per (version, width, colour) renders through oclif and keeps the text in the user's cache
 // directory (0600); later calls print it without loading oclif. XTRACE_NO_HELP_CACHE=1 turns it off.
-import {mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {fstatSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {xtraceDirectory} from '../dist/util/xdg.js'
@@ -38,8 +38,26 @@ function cacheDirectory(env) {
   return join(xtraceDirectory('cache', env), 'help')
 }
 
+/**
+ * What the help depends on of stdout, without making process.stdout a stream (~4 ms on a pipe) or loading
+ * node:tty (~2 ms) unless stdout may be a terminal: only a character device can be one.
+ */
+const standardOutput = {
+  get isTTY() {
+    try {
+      if (!fstatSync(1).isCharacterDevice()) return false
+    } catch {
+      return false
+    }
+    return process.stdout.isTTY === true
+  },
+  get columns() {
+    return process.stdout.columns
+  },
+}
+
 /** Everything the rendered text depends on; the manifest's size and time stand for the build. */
-export function helpCacheFile(request, root, env = process.env, stdout = process.stdout) {
+export function helpCacheFile(request, root, env = process.env, stdout = standardOutput) {
   if (env.XTRACE_NO_HELP_CACHE) return undefined
   try {
     const {version} = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))

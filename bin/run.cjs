@@ -5,18 +5,10 @@
 // as ES modules.
 const args = process.argv.slice(2)
 
-// A reader that stops early (`xtrace show … | head`) closes the pipe, and the rest of the output has
-// nowhere to go. Node ignores SIGPIPE, so each later write would fail with EPIPE and the first one end the
-// process on an unhandled 'error' with a stack trace. Instead the output stops quietly and the command
-// finishes as it would (a change in flight is still seen through and journaled; stderr still works).
-process.stdout.on('error', (error) => {
-  if (error.code !== 'EPIPE') throw error
-})
-
 // `xtrace --version` answers without loading oclif (~90 ms of start-up); the text matches oclif's own.
 if (args.length === 1 && args[0] === '--version') {
   const {version} = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '../package.json'), 'utf8'))
-  process.stdout.write(`xtrace/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  writeOut(`xtrace/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
   void main()
 }
@@ -25,9 +17,12 @@ async function main() {
   // Node 22.1+ caches compiled modules on disk: most of a CLI's start-up is module loading.
   require('node:module').enableCompileCache?.()
   const lean = leanEntry(args)
-  if (lean && (await lean.run(args))) {
-    await lean.exitWhenWritten()
-    return
+  if (lean) {
+    stopQuietlyOnClosedPipe()
+    if (await lean.run(args)) {
+      await lean.exitWhenWritten()
+      return
+    }
   }
   // Help is cached once rendered (bin/help-cache.js, bundled as CommonJS): later --help calls skip loading oclif.
   const help = require('../dist/lean/help-cache.cjs')
@@ -36,9 +31,10 @@ async function main() {
   const file = request ? help.helpCacheFile(request, root) : undefined
   const cached = file ? help.readHelp(file) : undefined
   if (cached !== undefined) {
-    process.stdout.write(cached)
+    writeOut(cached)
     return
   }
+  stopQuietlyOnClosedPipe()
   const store = file && help.isOwnHelp(args, root) ? help.captureHelp(file) : undefined
   const {execute} = await import('@oclif/core')
   await execute({dir: __dirname})
@@ -49,6 +45,38 @@ async function main() {
   // of the run's own code). process.exit() leaves the handlers in place to the end.
   const {exitWhenWritten} = await import('../dist/cli/exit.js')
   await exitWhenWritten()
+}
+
+/**
+ * A reader that stops early (`xtrace show … | head`) closes the pipe, and the rest of the output has
+ * nowhere to go. Node ignores SIGPIPE, so each later write would fail with EPIPE and the first one end the
+ * process on an unhandled 'error' with a stack trace. Instead the output stops quietly and the command
+ * finishes as it would (a change in flight is still seen through and journaled; stderr still works).
+ */
+function stopQuietlyOnClosedPipe() {
+  process.stdout.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error
+  })
+}
+
+/**
+ * Text written to fd 1 directly, for the answers that need nothing else (--version, a cached --help):
+ * making process.stdout a stream costs ~4 ms on a pipe, a sixth of Node's own start. A closed pipe
+ * (EPIPE) ends the output quietly, as above; a pipe that is full (EAGAIN, when the reader set it
+ * non-blocking) hands the rest to process.stdout, which waits for it to drain.
+ */
+function writeOut(text) {
+  const bytes = require('node:buffer').Buffer.from(text, 'utf8')
+  const fs = require('node:fs')
+  let written = 0
+  try {
+    while (written < bytes.length) written += fs.writeSync(1, bytes, written)
+  } catch (error) {
+    if (error.code === 'EPIPE') return
+    if (error.code !== 'EAGAIN') throw error
+    stopQuietlyOnClosedPipe()
+    process.stdout.write(bytes.subarray(written))
+  }
 }
 
 /**

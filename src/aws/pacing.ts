@@ -20,6 +20,19 @@ export function quotaOf(commandName: string): LambdaQuota {
   return commandName === 'GetFunctionCommand' ? 'getFunction' : 'control'
 }
 
+/** Calls a bucket lets go at once after a quiet spell, unless told otherwise. */
+export function defaultBurst(rate: number): number {
+  return Math.min(2, Math.floor(rate))
+}
+
+/**
+ * The least time `calls` of one quota can take from a full bucket at `rate` calls a second: what pacing
+ * alone makes a run last, however fast the API answers.
+ */
+export function quotaFloorMs(calls: number, rate: number): number {
+  return (Math.max(0, calls - Math.max(1, defaultBurst(rate))) / rate) * 1000
+}
+
 export interface BucketOptions {
   /** Calls a second at most (the quota, or less when told). */
   rate: number
@@ -68,7 +81,7 @@ export class TokenBucket {
     if (!(options.rate > 0)) throw new RangeError('a rate must be above 0')
     this.ceiling = options.rate
     this.current = options.rate
-    this.burst = Math.max(1, options.burst ?? Math.min(2, Math.floor(options.rate)))
+    this.burst = Math.max(1, options.burst ?? defaultBurst(options.rate))
     this.tokens = this.burst
     this.now = options.now ?? (() => performance.now())
     this.delay = options.delay ?? realDelay

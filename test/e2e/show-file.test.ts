@@ -160,6 +160,19 @@ describe('a reader that stops early', () => {
       }
     }
   })
+
+  it('--version and a cached --help, which write to fd 1 without process.stdout: a reader already gone ends them quietly too', async () => {
+    const env = {XDG_CACHE_HOME: join(scratch, 'help-cache-epipe')}
+    expect((await runCli(['--help'], {env})).code).toBe(0)
+    for (const args of [['--version'], ['--help']]) {
+      const run = startCli(args, {env})
+      // Closed before the child has even started Node: its one write meets a pipe with no reader.
+      run.child.stdout.destroy()
+      const result = await run.exited
+      expect(result.stderr, args[0]).toBe('')
+      expect(result.code, args[0]).toBe(0)
+    }
+  })
 })
 
 describe('startup', () => {

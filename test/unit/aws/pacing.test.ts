@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {createLambdaClient} from '../../../src/aws/clients.js'
-import {LambdaPacer, NotSentError, quotaOf, TokenBucket, unsentIfAborted} from '../../../src/aws/pacing.js'
+import {LambdaPacer, NotSentError, quotaFloorMs, quotaOf, TokenBucket, unsentIfAborted} from '../../../src/aws/pacing.js'
 import {LocalAws} from '../../harness/local-aws.js'
 import {installLambda} from '../../harness/local-lambda.js'
 
@@ -34,6 +34,16 @@ describe('TokenBucket', () => {
     expect(clock.sent[31]).toBeGreaterThanOrEqual(2000)
     expect(clock.sent[31]).toBeLessThan(2100)
     for (let i = 2; i + 15 < clock.sent.length; i++) expect(clock.sent[i + 15]! - clock.sent[i]!).toBeGreaterThanOrEqual(999)
+  })
+
+  it('takes, with its default burst, exactly the floor quotaFloorMs says (what the benchmarks take away from status)', async () => {
+    for (const [calls, rate] of [[200, 100], [4, 15], [1, 15], [0, 100], [7, 1]] as const) {
+      const clock = fakeClock()
+      const bucket = new TokenBucket({rate, now: clock.now, delay: clock.delay})
+      await Promise.all(Array.from({length: calls}, () => bucket.take()))
+      expect(clock.time, `${calls} calls at ${rate}/s`).toBeCloseTo(quotaFloorMs(calls, rate), -1)
+    }
+    expect(quotaFloorMs(200, 100)).toBe(1980)
   })
 
   it('halves its rate on a throttle (once a second at most) and wins it back as calls succeed', () => {
