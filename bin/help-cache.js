@@ -2,9 +2,10 @@
 // to print text that only changes with the installed version, the terminal width and colour. The first
 // call per (version, width, colour) renders through oclif and keeps the text in the user's cache
 // directory (0600); later calls print it without loading oclif. XTRACE_NO_HELP_CACHE=1 turns it off.
-import {fstatSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {isTerminal} from '../dist/cli/standard-streams.js'
 import {xtraceDirectory} from '../dist/util/xdg.js'
 
 const HELP_FLAGS = new Set(['--help', '-h'])
@@ -38,18 +39,10 @@ function cacheDirectory(env) {
   return join(xtraceDirectory('cache', env), 'help')
 }
 
-/**
- * What the help depends on of stdout, without making process.stdout a stream (~4 ms on a pipe) or loading
- * node:tty (~2 ms) unless stdout may be a terminal: only a character device can be one.
- */
+/** What the help depends on of stdout, without making process.stdout a stream on a pipe (~4 ms). */
 const standardOutput = {
   get isTTY() {
-    try {
-      if (!fstatSync(1).isCharacterDevice()) return false
-    } catch {
-      return false
-    }
-    return process.stdout.isTTY === true
+    return isTerminal(1)
   },
   get columns() {
     return process.stdout.columns

@@ -17,12 +17,10 @@ async function main() {
   // Node 22.1+ caches compiled modules on disk: most of a CLI's start-up is module loading.
   require('node:module').enableCompileCache?.()
   const lean = leanEntry(args)
-  if (lean) {
-    stopQuietlyOnClosedPipe()
-    if (await lean.run(args)) {
-      await lean.exitWhenWritten()
-      return
-    }
+  // The lean entry gives stdout its EPIPE handling itself, when it makes the stream (src/cli/standard-streams.ts).
+  if (lean && (await lean.run(args))) {
+    await lean.exitWhenWritten()
+    return
   }
   // Help is cached once rendered (bin/help-cache.js, bundled as CommonJS): later --help calls skip loading oclif.
   const help = require('../dist/lean/help-cache.cjs')

@@ -1,4 +1,5 @@
 import {safeJsonChunks} from '../text/json.js'
+import {standardOutput, stdoutClosed, writeStdout} from './standard-streams.js'
 
 /**
  * What a command's body writes besides its main output, the same whichever entry started it: oclif's
@@ -21,12 +22,12 @@ export function warnAll(warnings: string[], limit = 20): void {
  */
 export function writeJson(json: unknown): void {
   // Written as it is made: the text of a 100,000-node trace is never held whole.
-  for (const chunk of safeJsonChunks(json, process.stdout.isTTY ? 2 : 0)) {
+  for (const chunk of safeJsonChunks(json, standardOutput.isTTY ? 2 : 0)) {
     // The reader went away (`| head`): nothing more is made for nobody.
-    if (process.stdout.destroyed) return
-    process.stdout.write(chunk)
+    if (stdoutClosed()) return
+    writeStdout(chunk)
   }
-  process.stdout.write('\n')
+  writeStdout('\n')
 }
 
 /**

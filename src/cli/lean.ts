@@ -4,6 +4,7 @@ import {debugRequested, jsonRequested, writeJson} from './io.js'
 import {leanParse} from './lean-parse.js'
 import type {LeanSpec} from './lean-spec.js'
 import type {CommandRun} from './run/command-run.js'
+import {watchStandardStreams} from './standard-streams.js'
 
 export {exitWhenWritten} from './exit.js'
 
@@ -43,6 +44,8 @@ export async function runLean(args: readonly string[], body: Body, env: NodeJS.P
   if (argv.includes('--help')) return false
   const spec = leanSpecs()?.[id]
   if (!spec) return false
+  // Before anything writes: output to a pipe or a file then needs no stream (standard-streams.ts).
+  watchStandardStreams()
   const json = jsonRequested(argv, env)
   try {
     const result = await body({

@@ -1,5 +1,7 @@
 import {Chalk, type ChalkInstance, supportsColor} from 'chalk'
 
+import {standardOutput} from './standard-streams.js'
+
 /**
  * Facts about where output goes, decided in one place: colour, UTF-8 and width.
  * chalk 5 ignores NO_COLOR, so the one chalk instance is built here with an explicit level.
@@ -11,7 +13,7 @@ export interface TerminalFacts {
   env: NodeJS.ProcessEnv
 }
 
-export function currentTerminal(stream: NodeJS.WriteStream = process.stdout): TerminalFacts {
+export function currentTerminal(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = standardOutput): TerminalFacts {
   const facts: TerminalFacts = {isTTY: stream.isTTY === true, env: process.env}
   if (stream.isTTY && stream.columns) facts.columns = stream.columns
   return facts

@@ -33,14 +33,14 @@ function describeFsError(error: unknown): string {
   }
 }
 
-export async function readTraceInputs(paths: string[], stdin: NodeJS.ReadStream): Promise<ParsedInput> {
+export async function readTraceInputs(paths: string[], stdin: () => NodeJS.ReadStream): Promise<ParsedInput> {
   const parsed: ParsedInput[] = []
   let stdinUsed = false
   for (const path of paths) {
     if (path === '-') {
       if (stdinUsed) continue
       stdinUsed = true
-      parsed.push(parseTraceInput(await readStdin(stdin), 'stdin'))
+      parsed.push(parseTraceInput(await readStdin(stdin()), 'stdin'))
       continue
     }
     let text: string

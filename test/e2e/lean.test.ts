@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {generateTrace} from '../../bench/generate.js'
 import {fixture, ROOT, type RunningCli, runCli, startCli, until} from '../harness/cli.js'
 import {readFixture} from '../harness/fixtures.js'
 import {roleArn, startLocalAccount} from '../harness/account.js'
@@ -37,6 +38,8 @@ beforeAll(async () => {
   const response = JSON.parse(readFixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')) as {Traces: {Segments: {Document: string}[]}[]}
   aws.addDocuments(response.Traces.flatMap((trace) => trace.Segments.map((segment) => segment.Document)))
   writeFileSync(join(scratch, 'broken.json'), '{"Traces": [')
+  // Far more than a pipe holds: the lean entry writes it to fd 1 itself (standard-streams.ts), oclif through the stream.
+  writeFileSync(join(scratch, 'big.json'), JSON.stringify(generateTrace(3000)))
 })
 afterAll(() => aws.stop())
 
@@ -49,6 +52,8 @@ interface Case {
 const showCases = (): Case[] => [
   {args: ['--file', COLD_START]},
   {args: ['-f', CHECKOUT, '--json']},
+  {args: ['--file', join(scratch, 'big.json'), '--width', '140']},
+  {args: ['--file', join(scratch, 'big.json'), '--json']},
   {args: ['-f', CHECKOUT], env: {XTRACE_CONTENT_TYPE: 'json'}},
   {args: ['--file', CHECKOUT, '--details', '--width', '100', '--ascii']},
   {args: ['--file', COLD_START, '--color', '--columns', 'both', '--depth', '2']},

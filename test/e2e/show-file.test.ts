@@ -5,7 +5,9 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {generateTrace} from '../../bench/generate.js'
-import {fixture, ROOT, runCli, startCli} from '../harness/cli.js'
+import {spawnSync} from 'node:child_process'
+
+import {BIN, cleanEnv, fixture, HAS_SCRIPT, ROOT, runCli, startCli} from '../harness/cli.js'
 import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
 
 const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
@@ -175,6 +177,18 @@ describe('a reader that stops early', () => {
   })
 })
 
+describe('on a terminal', () => {
+  it.skipIf(!HAS_SCRIPT)('show --file draws to the terminal\'s width, as on a pipe given that width (the stream path, not fd 1)', () => {
+    // `script` gives the CLI a pseudo-terminal 100 columns wide; the terminal turns each \n into \r\n.
+    const command = `stty cols 100 rows 40; ${process.execPath} ${BIN} show --file ${fixture(AWSDOCS)} --no-color`
+    const tty = spawnSync('script', ['-qec', command, '/dev/null'], {cwd: ROOT, env: cleanEnv({TERM: 'xterm'}), encoding: 'utf8'})
+    const pipe = spawnSync(process.execPath, [BIN, 'show', '--file', fixture(AWSDOCS), '--no-color', '--width', '100'], {cwd: ROOT, env: cleanEnv({TERM: 'xterm'}), encoding: 'utf8'})
+    expect(tty.status).toBe(0)
+    expect(pipe.stdout).toContain('Trace 1-')
+    expect(tty.stdout.replaceAll('\r\n', '\n')).toBe(pipe.stdout)
+  })
+})
+
 describe('startup', () => {
   it('--help, --version, every command\'s --help and show --file never load the AWS SDK', async () => {
     const commands = [['enable', '--help'], ['disable', '--help'], ['status', '--help'], ['restore', '--help'], ['restore', '--list'], ['doctor', '--help']]
@@ -191,6 +205,22 @@ describe('startup', () => {
       if (args[0] === 'show' && args[1] !== '--help') expect(modules).toContain('/dist/lean/show.cjs')
       expect(modules).not.toContain('@aws-sdk')
       expect(modules).not.toContain('@smithy')
+    }
+  })
+
+  it('--version, a cached --help and show --file (text or --json) to a pipe make no stream of stdout, nor load node:tty', async () => {
+    const env = {XDG_CACHE_HOME: join(scratch, 'help-cache-builtins')}
+    expect((await runCli(['--help'], {env})).code).toBe(0)
+    for (const args of [['--version'], ['--help'], ['show', '-f', fixture(AWSDOCS)], ['show', '-f', fixture(AWSDOCS), '--json']]) {
+      const spy = join(scratch, `builtins-${args.join('_').replace(/[^a-z]/gi, '')}.txt`)
+      const result = await runCli(args, {env: {...env, NODE_OPTIONS: `-r ${join(ROOT, 'test/harness/builtins-spy.cjs')}`, XTRACE_BUILTINS_SPY: spy}})
+      expect(result.code).toBe(0)
+      expect(result.stdout.length).toBeGreaterThan(0)
+      const builtins = readFileSync(spy, 'utf8').split('\n')
+      // The spy saw the built-ins load (fs at least); none of the ones a stdout stream or node:tty brings.
+      expect(builtins, args.join(' ')).toContain('fs')
+      expect(builtins, args.join(' ')).not.toContain('net')
+      expect(builtins, args.join(' ')).not.toContain('tty')
     }
   })
 

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {BIN, cleanEnv, ROOT, runCli, startCli, until} from '../harness/cli.js'
+import {BIN, cleanEnv, HAS_SCRIPT, ROOT, runCli, startCli, until} from '../harness/cli.js'
 import {ACCOUNT, roleArn as role, STACK_TRACE, startLocalAccount, XRAY_POLICY} from '../harness/account.js'
 import type {LocalAws} from '../harness/local-aws.js'
 import type {LocalIam} from '../harness/local-iam.js'
@@ -485,15 +485,7 @@ describe('xtrace status', () => {
 })
 
 describe('confirmation on a terminal', () => {
-  const hasScript = (() => {
-    try {
-      return statSync('/usr/bin/script').isFile()
-    } catch {
-      return false
-    }
-  })()
-
-  it.skipIf(!hasScript)('asks before a bulk change; "n" changes nothing, "y" goes ahead', async () => {
+  it.skipIf(!HAS_SCRIPT)('asks before a bulk change; "n" changes nothing, "y" goes ahead', async () => {
     addFunctions('api', 2)
     const run = (answer: string) =>
       new Promise<{code: number | null; output: string}>((resolve) => {

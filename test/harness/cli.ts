@@ -1,5 +1,5 @@
 import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -7,6 +7,15 @@ import {join, resolve} from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin/run.cjs')
+
+/** Whether util-linux `script` is here to give the CLI a pseudo-terminal, as a person at a shell would. */
+export const HAS_SCRIPT = (() => {
+  try {
+    return statSync('/usr/bin/script').isFile()
+  } catch {
+    return false
+  }
+})()
 
 export interface CliResult {
   code: number | null

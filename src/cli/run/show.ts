@@ -6,6 +6,7 @@ import type Show from '../../commands/show.js'
 import {ExitCode, InputError, UsageError} from '../../errors.js'
 import {awsOptionsFrom, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf} from '../flag-values.js'
 import {printToStderr, warnAll} from '../io.js'
+import {stdoutClosed, writeStdout} from '../standard-streams.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
 import {plural} from '../../render/format.js'
 import {showChunks} from '../../render/tree.js'
@@ -36,14 +37,14 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
   }
 
   const terminal = currentTerminal()
-  const progress = !command.json && process.stderr.isTTY === true && (traceIds.length > 0 || search !== undefined)
+  const progress = !command.json && (traceIds.length > 0 || search !== undefined) && process.stderr.isTTY === true
   // The spinner is oclif's; loaded only when it is drawn (stderr on a terminal, something to fetch).
   const action = progress ? (await import('@oclif/core/ux')).ux.action : undefined
   action?.start(search ? 'Searching X-Ray' : `Fetching ${traceIds.length === 1 ? 'trace' : `${traceIds.length} traces`} from X-Ray`)
   const model = await loadShowModel({
     traceIds,
     files,
-    stdin: process.stdin,
+    stdin: () => process.stdin,
     aws: awsOptionsFrom(flags),
     ...(search ? {search} : {}),
     ...(flags.wait === undefined ? {} : {waitSeconds: flags.wait}),
@@ -79,8 +80,8 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
     })
     for (const chunk of chunks) {
       // The reader went away (`| head`): nothing more is drawn for nobody.
-      if (process.stdout.destroyed) break
-      process.stdout.write(chunk)
+      if (stdoutClosed()) break
+      writeStdout(chunk)
     }
   }
 

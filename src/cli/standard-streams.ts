@@ -1,0 +1,111 @@
+import {fstatSync, writeSync} from 'node:fs'
+import {createRequire} from 'node:module'
+
+/**
+ * Standard output without a stream where none is needed. Node makes process.stdout (and stderr) on first
+ * use; on a pipe that loads node:net and the stream machinery, and node:tty is loaded to ask whether fd 1
+ * is a terminal: ~3 ms together, an eighth of what `show --file` of a small trace costs in all. The lean
+ * entry writes to a pipe or a file with writeSync instead, which also keeps a slow reader's backlog in
+ * the pipe rather than in memory. A terminal gets the stream, and so does everything once the stream
+ * exists (whoever made it): writes then keep their order.
+ */
+
+type Name = 'stdout' | 'stderr'
+
+let watching = false
+const made = new Set<Name>()
+let closed = false
+
+/**
+ * From now on, notes when process.stdout or process.stderr is made, and gives stdout, when made, the
+ * lean entry's answer to a reader that went away (EPIPE: the output stops quietly, as in bin/run.cjs).
+ * Called by the lean entry before anything writes.
+ */
+export function watchStandardStreams(): void {
+  if (watching) return
+  watching = true
+  for (const name of ['stdout', 'stderr'] as const) {
+    const descriptor = Object.getOwnPropertyDescriptor(process, name)
+    if (!descriptor?.get || !descriptor.configurable) {
+      made.add(name)
+      continue
+    }
+    const get = descriptor.get
+    Object.defineProperty(process, name, {
+      configurable: true,
+      enumerable: descriptor.enumerable ?? false,
+      get() {
+        const stream = get.call(process) as NodeJS.WriteStream
+        if (!made.has(name)) {
+          made.add(name)
+          if (name === 'stdout') stream.on('error', stopQuietlyOnClosedPipe)
+        }
+        return stream
+      },
+    })
+  }
+}
+
+function stopQuietlyOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error
+}
+
+/** The standard streams that exist, which are the ones that may still hold output: all of them unless watched. */
+export function madeStandardStreams(): NodeJS.WriteStream[] {
+  if (!watching) return [process.stdout, process.stderr]
+  return [...made].map((name) => process[name])
+}
+
+/** Whether `fd` is a terminal; node:tty is loaded only for a character device, as only those can be one. */
+export function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false
+  } catch {
+    return false
+  }
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd)
+}
+
+/** What output decisions need of stdout (is it a terminal, how wide), without making the stream for a pipe. */
+export const standardOutput: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = {
+  get isTTY() {
+    return made.has('stdout') || !watching ? process.stdout.isTTY === true : isTerminal(1)
+  },
+  get columns() {
+    return process.stdout.columns
+  },
+}
+
+let stdoutIsTerminal: boolean | undefined
+
+function streaming(): boolean {
+  return !watching || made.has('stdout') || (stdoutIsTerminal ??= isTerminal(1))
+}
+
+/** Writes `text` to stdout: through the stream if there is one (or a terminal), else straight to fd 1. */
+export function writeStdout(text: string): void {
+  if (closed) return
+  if (streaming()) {
+    process.stdout.write(text)
+    return
+  }
+  const bytes = Buffer.from(text, 'utf8')
+  let written = 0
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EPIPE') {
+      closed = true
+      return
+    }
+    if (code !== 'EAGAIN') throw error
+    // A non-blocking pipe that is full: the stream waits for it to drain, and takes every later write.
+    process.stdout.write(bytes.subarray(written))
+  }
+}
+
+/** The reader went away (`| head`): nothing more is worth drawing. */
+export function stdoutClosed(): boolean {
+  return closed || (made.has('stdout') || !watching ? process.stdout.destroyed : false)
+}
