@@ -59,9 +59,13 @@ const WIDE =
 // eslint-disable-next-line no-misleading-character-class
 const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u
 
+// Most of what is drawn (Latin, Greek, Cyrillic…, box drawing, blocks) is one cell a character: a whole tree
+// line is decided by one regex, not a loop over its characters. The same ranges as the loop's first test.
+const ONE_CELL_EACH = /^[\u0000-\u02ff\u0370-\u10ff\u2500-\u25ff]*$/
+
 /** Display width of already-sanitised text (wide CJK and emoji take two cells). */
 export function displayWidth(text: string): number {
-  if (ASCII_ONLY.test(text)) return text.length
+  if (ONE_CELL_EACH.test(text)) return text.length
   let width = 0
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)

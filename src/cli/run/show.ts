@@ -6,7 +6,7 @@ import type Show from '../../commands/show.js'
 import {ExitCode, InputError, UsageError} from '../../errors.js'
 import {awsOptionsFrom, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf} from '../flag-values.js'
 import {printToStderr, warnAll} from '../io.js'
-import {stdoutClosed, writeStdout} from '../standard-streams.js'
+import {isTerminal, stdoutClosed, writeStdout} from '../standard-streams.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
 import {plural} from '../../render/format.js'
 import {showChunks} from '../../render/tree.js'
@@ -37,7 +37,7 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
   }
 
   const terminal = currentTerminal()
-  const progress = !command.json && (traceIds.length > 0 || search !== undefined) && process.stderr.isTTY === true
+  const progress = !command.json && (traceIds.length > 0 || search !== undefined) && isTerminal(2)
   // The spinner is oclif's; loaded only when it is drawn (stderr on a terminal, something to fetch).
   const action = progress ? (await import('@oclif/core/ux')).ux.action : undefined
   action?.start(search ? 'Searching X-Ray' : `Fetching ${traceIds.length === 1 ? 'trace' : `${traceIds.length} traces`} from X-Ray`)

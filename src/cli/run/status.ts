@@ -10,6 +10,7 @@ import {renderAccountFailures} from '../../render/changes.js'
 import {currentTerminal, makeChalk} from '../output.js'
 import {plural} from '../../render/format.js'
 import {renderStatus} from '../../render/status.js'
+import {isTerminal} from '../standard-streams.js'
 import {type FunctionState, selectInAccounts} from '../../tracing/select.js'
 import {aliasLookupSeconds, collectStatus, type StatusJson, summariseByAccount, summariseStatus} from '../../tracing/status.js'
 import {LAMBDA_QUOTAS} from '../../aws/pacing.js'
@@ -26,7 +27,7 @@ export async function runStatus(command: CommandRun<StatusFlags>): Promise<Statu
   const scope = accountScopeFrom(flags, 'status')
   const iacTags = iacTagsFrom(flags)
   // The spinner is oclif's; loaded only when it is drawn (stderr on a terminal).
-  const spinner = !command.json && process.stderr.isTTY === true ? (await import('@oclif/core/ux')).ux.action : undefined
+  const spinner = !command.json && isTerminal(2) ? (await import('@oclif/core/ux')).ux.action : undefined
   const reached = await reachAccounts(awsOptionsFrom(flags), scope, ratesFrom(flags))
   const failures = [...reached.failures]
   spinner?.start('Reading functions')

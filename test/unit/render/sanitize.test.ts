@@ -46,6 +46,9 @@ describe('displayWidth', () => {
     ['emoji', '🚀🔥', 4],
     ['emoji with variation selector', '❤️', 2],
     ['box drawing', '├─│└▕▏█', 7],
+    ['cyrillic and greek', 'Привет λ', 8],
+    ['a tree line with a wide name', '│  ├─ 注文 ▏', 12],
+    ['a tree line with a combining mark', '└─ cafe\u0301', 7],
   ])('%s', async (_name, text, width) => {
     const {displayWidth} = await import('../../../src/render/format.js')
     expect(displayWidth(text)).toBe(width)
