@@ -1,5 +1,4 @@
 import {fstatSync, writeSync} from 'node:fs'
-import {createRequire} from 'node:module'
 
 /**
  * Standard output without a stream where none is needed. Node makes process.stdout (and stderr) on first
@@ -56,14 +55,24 @@ export function madeStandardStreams(): NodeJS.WriteStream[] {
   return [...made].map((name) => process[name])
 }
 
-/** Whether `fd` is a terminal; node:tty is loaded only for a character device, as only those can be one. */
+/** Linux's character devices of major 1 are memory devices (/dev/null, /dev/zero…), never a terminal. */
+const LINUX_MEMORY_DEVICES = 1
+
+/**
+ * Whether `fd` is a terminal; node:tty is loaded only for a character device that may be one: output
+ * sent to /dev/null (`> /dev/null`, and what hyperfine does by default) is decided without it.
+ */
 export function isTerminal(fd: number): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false
+    const stat = fstatSync(fd)
+    if (!stat.isCharacterDevice()) return false
+    if (process.platform === 'linux' && ((stat.rdev >>> 8) & 0xfff) === LINUX_MEMORY_DEVICES) return false
   } catch {
     return false
   }
-  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd)
+  // getBuiltinModule rather than an import: no cost until here, and no import.meta, which the CommonJS
+  // bundles of bin/help-cache.js and the lean entry do not all have.
+  return process.getBuiltinModule('node:tty').isatty(fd)
 }
 
 /** What output decisions need of stdout (is it a terminal, how wide), without making the stream for a pipe. */

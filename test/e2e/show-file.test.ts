@@ -187,6 +187,22 @@ describe('on a terminal', () => {
     expect(pipe.stdout).toContain('Trace 1-')
     expect(tty.stdout.replaceAll('\r\n', '\n')).toBe(pipe.stdout)
   })
+
+  it.skipIf(!HAS_SCRIPT)('--help is cached on a terminal (per width) and with stdout on /dev/null, both character devices', () => {
+    const cache = join(scratch, 'help-cache-devices')
+    const env = cleanEnv({XDG_CACHE_HOME: cache, TERM: 'xterm'})
+    const onTerminal = () => spawnSync('script', ['-qec', `stty cols 90 rows 40; ${process.execPath} ${BIN} --help`, '/dev/null'], {cwd: ROOT, env, encoding: 'utf8'})
+    const first = onTerminal()
+    const second = onTerminal()
+    expect(first.status).toBe(0)
+    expect(second.stdout).toBe(first.stdout)
+    expect(first.stdout).toContain('USAGE')
+    for (let i = 0; i < 2; i++) expect(spawnSync(process.execPath, [BIN, '--help'], {cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe']}).status).toBe(0)
+    const files = readdirSync(join(cache, 'xtrace/help')).sort()
+    expect(files).toHaveLength(2)
+    expect(files.some((file) => file.includes('--help-90-'))).toBe(true)
+    expect(files.some((file) => file.includes('--help-pipe-'))).toBe(true)
+  })
 })
 
 describe('startup', () => {
@@ -208,7 +224,7 @@ describe('startup', () => {
     }
   })
 
-  it('--version, a cached --help and show --file (text or --json) to a pipe make no stream of stdout, nor load node:tty', async () => {
+  it('--version, a cached --help and show --file (text or --json) to a pipe make no stream of stdout, nor load node:tty; nor to /dev/null', async () => {
     const env = {XDG_CACHE_HOME: join(scratch, 'help-cache-builtins')}
     expect((await runCli(['--help'], {env})).code).toBe(0)
     for (const args of [['--version'], ['--help'], ['show', '-f', fixture(AWSDOCS)], ['show', '-f', fixture(AWSDOCS), '--json']]) {
@@ -222,6 +238,12 @@ describe('startup', () => {
       expect(builtins, args.join(' ')).not.toContain('net')
       expect(builtins, args.join(' ')).not.toContain('tty')
     }
+    // Nor to /dev/null (`> /dev/null`, hyperfine), a character device that is no terminal.
+    const spy = join(scratch, 'builtins-devnull.txt')
+    const devNull = spawnSync(process.execPath, [BIN, 'show', '-f', fixture(AWSDOCS)], {cwd: ROOT, env: cleanEnv({NODE_OPTIONS: `-r ${join(ROOT, 'test/harness/builtins-spy.cjs')}`, XTRACE_BUILTINS_SPY: spy}), stdio: ['ignore', 'ignore', 'pipe']})
+    expect(devNull.status).toBe(0)
+    expect(readFileSync(spy, 'utf8').split('\n')).toEqual(expect.arrayContaining(['fs']))
+    expect(readFileSync(spy, 'utf8').split('\n')).not.toContain('tty')
   })
 
   it('caches rendered help: the second --help prints the same text without loading oclif, from a 0600 file', async () => {
