@@ -177,6 +177,27 @@ describe('a reader that stops early', () => {
   })
 })
 
+describe('a non-blocking pipe that fills', () => {
+  const hasPython = spawnSync('python3', ['-c', 'import fcntl, termios'], {stdio: 'ignore'}).status === 0
+  if (!hasPython) console.warn('python3 with fcntl is not installed: the non-blocking pipe test is skipped')
+
+  it.skipIf(!hasPython)('show --file: writes that meet EAGAIN go on through the stream, byte for byte, exit 0', async () => {
+    const big = join(mkdtempSync(join(tmpdir(), 'xtrace-eagain-')), 'big.json')
+    writeFileSync(big, JSON.stringify(generateTrace(3000)))
+    const args = ['show', '--file', big, '--width', '120']
+    const expected = await runCli(args)
+    const spy = join(scratch, 'builtins-eagain.txt')
+    const env = cleanEnv({NODE_OPTIONS: `-r ${join(ROOT, 'test/harness/builtins-spy.cjs')}`, XTRACE_BUILTINS_SPY: spy})
+    const run = spawnSync('python3', [join(ROOT, 'test/harness/nonblocking-pipe.py'), process.execPath, BIN, ...args], {cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 28})
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    expect(expected.stdout.length).toBeGreaterThan(1 << 17)
+    expect(run.stdout).toBe(expected.stdout)
+    // The stream took over: it is what loads node:net on a pipe.
+    expect(readFileSync(spy, 'utf8').split('\n')).toContain('net')
+  })
+})
+
 describe('on a terminal', () => {
   it.skipIf(!HAS_SCRIPT)('show --file draws to the terminal\'s width, as on a pipe given that width (the stream path, not fd 1)', () => {
     // `script` gives the CLI a pseudo-terminal 100 columns wide; the terminal turns each \n into \r\n.
