@@ -37,6 +37,9 @@ const NODE_MAJOR = Number.parseInt(process.versions.node, 10)
 const OUT = NODE_MAJOR === 20 ? join(ROOT, 'bench') : join(ROOT, 'bench', `node${NODE_MAJOR}`)
 const BIN = join(ROOT, 'bin/run.cjs')
 const RUNS = Number.parseInt(process.env.BENCH_RUNS ?? '7', 10)
+// 100k-node runs take seconds each: about half as many, and an odd number, so that the median is one run (of 4, it
+// was the mean of two, and one slow run of a noisy machine moved it by a quarter).
+const BIG_RUNS = Math.max(3, Math.ceil(RUNS / 2)) | 1
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'startup,render,fetch,bulk,pacing,search').split(',').map((section) => section.trim()))
 const work = mkdtempSync(join(tmpdir(), 'xtrace-bench-'))
 const env: NodeJS.ProcessEnv = {
@@ -203,10 +206,10 @@ async function measureRender(): Promise<Measurement[]> {
   const render: Measurement[] = []
   for (const [name, path] of Object.entries(files)) {
     const big = name.includes('100,000')
-    render.push(await measure(`show --file: ${name}`, xtrace('show', '--file', path), {memory: true, runs: big ? Math.max(3, Math.ceil(RUNS / 2)) : RUNS}))
+    render.push(await measure(`show --file: ${name}`, xtrace('show', '--file', path), {memory: true, runs: big ? BIG_RUNS : RUNS}))
   }
   const big = files['generated 100,000 nodes']!
-  render.push(await measure('show --file --json: generated 100,000 nodes', xtrace('show', '--file', big, '--json'), {memory: true, runs: Math.max(3, Math.ceil(RUNS / 2))}))
+  render.push(await measure('show --file --json: generated 100,000 nodes', xtrace('show', '--file', big, '--json'), {memory: true, runs: BIG_RUNS}))
   return render
 }
 
@@ -366,7 +369,7 @@ async function main(): Promise<void> {
 
 Written by \`npm run bench\` (bench/run.ts) on ${results.date.slice(0, 10)}: xtrace ${results.xtrace}, Node ${results.node},
 ${results.machine.platform}, ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GiB. Median of ${RUNS} runs
-(3 or more for 100k nodes) after one warm-up run; wall time of the whole process, peak RSS from the process itself.
+(${BIG_RUNS} for 100k nodes) after one warm-up run; wall time of the whole process, peak RSS from the process itself.
 
 ## Budgets
 
