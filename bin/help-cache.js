@@ -5,7 +5,7 @@
 import {mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {isTerminal} from '../dist/cli/standard-streams.js'
+import {standardOutput} from '../dist/cli/standard-streams.js'
 import {xtraceDirectory} from '../dist/util/xdg.js'
 
 const HELP_FLAGS = new Set(['--help', '-h'])
@@ -37,16 +37,6 @@ export function isOwnHelp(args, root) {
 
 function cacheDirectory(env) {
   return join(xtraceDirectory('cache', env), 'help')
-}
-
-/** What the help depends on of stdout, without making process.stdout a stream on a pipe (~4 ms). */
-const standardOutput = {
-  get isTTY() {
-    return isTerminal(1)
-  },
-  get columns() {
-    return process.stdout.columns
-  },
 }
 
 /** Everything the rendered text depends on; the manifest's size and time stand for the build. */

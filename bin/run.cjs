@@ -8,7 +8,7 @@ const args = process.argv.slice(2)
 // `xtrace --version` answers without loading oclif (~90 ms of start-up); the text matches oclif's own.
 if (args.length === 1 && args[0] === '--version') {
   const {version} = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '../package.json'), 'utf8'))
-  writeOut(`xtrace/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  watchedStreams().writeStdout(`xtrace/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
   void main()
 }
@@ -28,11 +28,11 @@ async function main() {
   const request = help.helpRequest(args)
   const file = request ? help.helpCacheFile(request, root) : undefined
   const cached = file ? help.readHelp(file) : undefined
+  const streams = watchedStreams()
   if (cached !== undefined) {
-    writeOut(cached)
+    streams.writeStdout(cached)
     return
   }
-  stopQuietlyOnClosedPipe()
   const store = file && help.isOwnHelp(args, root) ? help.captureHelp(file) : undefined
   const {execute} = await import('@oclif/core')
   await execute({dir: __dirname})
@@ -46,35 +46,13 @@ async function main() {
 }
 
 /**
- * A reader that stops early (`xtrace show … | head`) closes the pipe, and the rest of the output has
- * nowhere to go. Node ignores SIGPIPE, so each later write would fail with EPIPE and the first one end the
- * process on an unhandled 'error' with a stack trace. Instead the output stops quietly and the command
- * finishes as it would (a change in flight is still seen through and journaled; stderr still works).
+ * Standard output as src/cli/standard-streams.ts keeps it: from here on stdout gets its EPIPE rule when it
+ * is made, and --version and a cached --help write to fd 1 without making it (~4 ms on a pipe).
  */
-function stopQuietlyOnClosedPipe() {
-  process.stdout.on('error', (error) => {
-    if (error.code !== 'EPIPE') throw error
-  })
-}
-
-/**
- * Text written to fd 1 directly, for the answers that need nothing else (--version, a cached --help):
- * making process.stdout a stream costs ~4 ms on a pipe, a sixth of Node's own start. A closed pipe
- * (EPIPE) ends the output quietly, as above; a pipe that is full (EAGAIN, when the reader set it
- * non-blocking) hands the rest to process.stdout, which waits for it to drain.
- */
-function writeOut(text) {
-  const bytes = require('node:buffer').Buffer.from(text, 'utf8')
-  const fs = require('node:fs')
-  let written = 0
-  try {
-    while (written < bytes.length) written += fs.writeSync(1, bytes, written)
-  } catch (error) {
-    if (error.code === 'EPIPE') return
-    if (error.code !== 'EAGAIN') throw error
-    stopQuietlyOnClosedPipe()
-    process.stdout.write(bytes.subarray(written))
-  }
+function watchedStreams() {
+  const streams = require('../dist/lean/standard-streams.cjs')
+  streams.watchStandardStreams()
+  return streams
 }
 
 /**

@@ -26,6 +26,8 @@ const common = {bundle: true, format: 'cjs', platform: 'node', target: 'node20',
 await Promise.all([
   // The help cache's reader too: a cached --help then starts no ESM loader either.
   build({...common, entryPoints: [new URL('bin/help-cache.js', root).pathname], outfile: new URL('dist/lean/help-cache.cjs', root).pathname}),
+  // How bin/run.cjs writes --version and a cached --help, and gives stdout its EPIPE rule (src/cli/standard-streams.ts).
+  build({...common, entryPoints: [new URL('dist/cli/standard-streams.js', root).pathname], outfile: new URL('dist/lean/standard-streams.cjs', root).pathname}),
   ...LEAN_COMMANDS.map((id) =>
     build({
       stdin: {

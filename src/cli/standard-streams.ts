@@ -17,8 +17,11 @@ let closed = false
 
 /**
  * From now on, notes when process.stdout or process.stderr is made, and gives stdout, when made, the
- * lean entry's answer to a reader that went away (EPIPE: the output stops quietly, as in bin/run.cjs).
- * Called by the lean entry before anything writes.
+ * answer to a reader that went away. A reader that stops early (`xtrace show … | head`) closes the pipe,
+ * and the rest of the output has nowhere to go; Node ignores SIGPIPE, so each later write would fail with
+ * EPIPE and the first one end the process on an unhandled 'error' with a stack trace. Instead the output
+ * stops quietly and the command finishes as it would (a change in flight is still seen through and
+ * journaled; stderr still works). Called by the lean entry and by bin/run.cjs before anything writes.
  */
 export function watchStandardStreams(): void {
   if (watching) return
@@ -75,20 +78,23 @@ export function isTerminal(fd: number): boolean {
   return process.getBuiltinModule('node:tty').isatty(fd)
 }
 
-/** What output decisions need of stdout (is it a terminal, how wide), without making the stream for a pipe. */
+let stdoutIsTerminal: boolean | undefined
+
+/**
+ * What output decisions need of stdout (is it a terminal, how wide), without making the stream for a pipe.
+ * What fd 1 is does not change during a run: it is asked once.
+ */
 export const standardOutput: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = {
   get isTTY() {
-    return made.has('stdout') || !watching ? process.stdout.isTTY === true : isTerminal(1)
+    return (stdoutIsTerminal ??= isTerminal(1))
   },
   get columns() {
     return process.stdout.columns
   },
 }
 
-let stdoutIsTerminal: boolean | undefined
-
 function streaming(): boolean {
-  return !watching || made.has('stdout') || (stdoutIsTerminal ??= isTerminal(1))
+  return !watching || made.has('stdout') || standardOutput.isTTY
 }
 
 /** Writes `text` to stdout: through the stream if there is one (or a terminal), else straight to fd 1. */
