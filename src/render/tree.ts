@@ -271,16 +271,24 @@ function labelParts(node: TraceNode, tags: string[] | undefined, hidden: number,
  * after cutting, so they never count as width.
  */
 function fitLabel(parts: Part[], width: number, ellipsis: string): {text: string; width: number} {
-  const natural = parts.map((part) => displayWidth(part.text))
+  // Indexed loops throughout: this runs once a line, cold, and an entries() iterator allocates twice an element.
+  const natural: number[] = []
   let total = 0
-  for (const w of natural) total += w
+  for (let index = 0; index < parts.length; index++) {
+    const w = displayWidth(parts[index]!.text)
+    natural.push(w)
+    total += w
+  }
   // Most labels fit as they are: no steps to plan, nothing to cut.
   if (total <= width) {
     let out = ''
-    for (const [index, part] of parts.entries()) if (natural[index]! > 0) out += part.style ? part.style(part.text) : part.text
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index]!
+      if (natural[index]! > 0) out += part.style ? part.style(part.text) : part.text
+    }
     return {text: out, width: total}
   }
-  const widths = [...natural]
+  const widths = natural.slice()
   let excess = total - width
   // Plain loops: this runs for every label too wide for its column, which in a big trace is most of them.
   const steps: (Step & {index: number})[] = []
@@ -297,7 +305,8 @@ function fitLabel(parts: Part[], width: number, ellipsis: string): {text: string
   }
   let out = ''
   let used = 0
-  for (const [index, part] of parts.entries()) {
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index]!
     const w = widths[index]!
     if (w <= 0) continue
     let text = part.text
@@ -591,6 +600,12 @@ function rowsOf(children: TraceNode[], critical: Set<string>, fold: boolean, exp
     const name = children[i]!.name
     let j = i
     while (j < children.length && children[j]!.name === name) j++
+    if (j - i < MIN_RUN) {
+      // Too short to fold whatever is critical: most runs are one node, and need no arrays of their own.
+      for (let k = i; k < j; k++) rows.push({kind: 'node', node: children[k]!})
+      i = j
+      continue
+    }
     const run = children.slice(i, j)
     const foldable = run.filter((node) => !critical.has(node.id))
     if (foldable.length >= MIN_RUN && !expand.has(name)) {
