@@ -1,4 +1,5 @@
 import {InputError} from '../errors.js'
+import {listSome} from '../text/list.js'
 import {sanitize} from '../text/sanitize.js'
 import {isRecord} from '../util/record.js'
 import {extractTraceId} from './ids.js'
@@ -11,7 +12,8 @@ import type {ParsedInput, SegmentDocument, SourcedDocument} from './types.js'
  *   with `Document` as a JSON string (the API) or an object;
  * - one `Trace` `{Id, Segments}`; `sam traces --output json` lines (a Trace whose Segments are documents);
  * - an array of documents (objects or JSON strings), or a single document;
- * - a `PutTraceSegments` request `{TraceSegmentDocuments: ["…"]}`;
+ * - a `PutTraceSegments` request `{TraceSegmentDocuments: ["…"]}` (its response, which names only the segments
+ *   X-Ray refused, is refused with that said);
  * - a list of trace ids, one a line (`xtrace traces --ids`, or its tab-separated output): fetched by show;
  * - X-Ray daemon datagrams: the header `{"format": "json", "version": 1}`, a newline, a document —
  *   as text (one or many) or as a JSON array of datagram strings;
@@ -177,6 +179,18 @@ class Collector {
     }
     if (Array.isArray(value.Services)) {
       this.warn(where, 'a service graph holds no segments; skipped')
+      return
+    }
+    if (Array.isArray(value.UnprocessedTraceSegments)) {
+      // What `aws xray put-trace-segments` answers: the segments X-Ray refused, by id and error code.
+      const refused = value.UnprocessedTraceSegments.filter(isRecord)
+        .map((item) => [item.Id, item.ErrorCode].filter((part) => typeof part === 'string' && part !== '').join(' '))
+        .filter((text) => text !== '')
+      const said =
+        value.UnprocessedTraceSegments.length === 0
+          ? ': X-Ray took every one it was sent'
+          : `, only those X-Ray refused${refused.length > 0 ? ` (${listSome(refused.map(sanitize), 3)})` : ''}`
+      this.warn(where, `a PutTraceSegments response holds no segments${said}; skipped`)
       return
     }
     this.warn(where, 'not a segment document or a known X-Ray response; skipped')

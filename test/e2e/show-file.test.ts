@@ -121,6 +121,7 @@ describe('xtrace show --file (offline, through the binary)', () => {
     [['show', '--file', 'package.json'], 1, /^error: package\.json holds no X-Ray segment documents/],
     [['show', '--file', '.gitignore'], 1, /^error: \.gitignore is not valid JSON: .+\nTry: expected a BatchGetTraces response/],
     [['show', '--file', 'test/fixtures/xray/awsdocs-get-trace-summaries-scorekeep.json'], 1, /holds no X-Ray segment documents: a GetTraceSummaries response holds no segments; fetch its traces instead: xtrace show 1-/],
+    [['show', '--file', 'test/fixtures/xray/awsdocs-put-trace-segments-unprocessed-response.json'], 1, /holds no X-Ray segment documents: a PutTraceSegments response holds no segments, only those X-Ray refused \(6226467e3f845502 InvalidTraceId\); skipped\n/],
     [['show', '--file', 'test'], 1, /^error: cannot read test: is a directory/],
     [['show', 'not-a-trace-id'], 2, /^error: 'not-a-trace-id' is not a trace id\. Accepted forms:\n {2}X-Ray trace id/],
     [['show'], 2, /^error: give at least one trace id, --function NAME, or --file PATH \(or - for stdin\)\nTry: xtrace show --function orders-api {3}\(its newest trace\)\nTry: xtrace show --file trace\.json\n$/],

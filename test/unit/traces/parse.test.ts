@@ -121,6 +121,17 @@ describe('bad input', () => {
     expect(() => parseTraceInput('"just a string"', 's.json')).toThrowError(InputError)
   })
 
+  it('refuses a PutTraceSegments response, saying which segments X-Ray refused, or that it took them all', () => {
+    expect(() => parseTraceInput(readFixture('xray/awsdocs-put-trace-segments-unprocessed-response.json'), 'put.json')).toThrowError(
+      'put.json holds no X-Ray segment documents: a PutTraceSegments response holds no segments, only those X-Ray refused (6226467e3f845502 InvalidTraceId); skipped',
+    )
+    const many = {UnprocessedTraceSegments: [{Id: 'a', ErrorCode: 'X'}, {Id: 'b\u001b[31m'}, {Id: 'c'}, {Id: 'd'}, {}, 'junk']}
+    expect(() => parseTraceInput(JSON.stringify(many), 'many.json')).toThrowError(/only those X-Ray refused \(a X, b\\x1b\[31m, c, and 1 more\); skipped$/)
+    expect(() => parseTraceInput('{"UnprocessedTraceSegments": []}', 'ok.json')).toThrowError(
+      'ok.json holds no X-Ray segment documents: a PutTraceSegments response holds no segments: X-Ray took every one it was sent; skipped',
+    )
+  })
+
   it('keeps good JSON lines and reports broken ones', () => {
     const text = ['{"format":"json","version":1}', '{"id":"a1","name":"x","start_time":1,"end_time":2,"trace_id":"1-00000001-000000000000000000000001"}', '{broken'].join('\n')
     const parsed = parseTraceInput(text, 'mixed.txt')
