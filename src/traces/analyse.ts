@@ -11,6 +11,28 @@ import type {IssueCounts, LambdaAttempt, LambdaInvocation, TraceModel, TraceNode
 const LAMBDA_SERVICE = 'AWS::Lambda'
 const LAMBDA_FUNCTION = 'AWS::Lambda::Function'
 
+/** A node's parent. */
+export interface ParentLookup {
+  get(node: TraceNode): TraceNode | undefined
+}
+
+/**
+ * Parents looked up in a map made the first time one is asked for: only Lambda service segments and
+ * unfinished nodes ask, and a big trace often has neither (a 100,000-entry map is ~20 ms).
+ */
+function lazyParents(nodes: TraceNode[]): ParentLookup {
+  let parents: Map<TraceNode, TraceNode> | undefined
+  return {
+    get(node) {
+      if (!parents) {
+        parents = new Map()
+        for (const parent of nodes) for (const child of parent.children) parents.set(child, parent)
+      }
+      return parents.get(node)
+    },
+  }
+}
+
 /** Every node, parents before children, siblings in order. */
 export function walk(roots: TraceNode[]): TraceNode[] {
   const out: TraceNode[] = []
@@ -141,13 +163,13 @@ export const INVOKE_OPERATIONS = new Set(['Invoke', 'InvokeAsync', 'InvokeWithRe
  * inferred one (X-Ray draws it from the caller's subsegment, as in Step Functions or SDK traces) does
  * only when the call was an invoke.
  */
-export function isInvocation(service: TraceNode, parentOf: Map<TraceNode, TraceNode>): boolean {
+export function isInvocation(service: TraceNode, parentOf: ParentLookup): boolean {
   const operation = service.aws?.operation ?? parentOf.get(service)?.aws?.operation
   if (typeof operation === 'string') return INVOKE_OPERATIONS.has(operation)
   return !service.inferred
 }
 
-export function analyseLambda(nodes: TraceNode[], parentOf: Map<TraceNode, TraceNode>): LambdaInvocation[] {
+export function analyseLambda(nodes: TraceNode[], parentOf: ParentLookup): LambdaInvocation[] {
   const invocations: LambdaInvocation[] = []
   const claimed = new Set<TraceNode>()
   for (const service of nodes) {
@@ -338,7 +360,7 @@ function lambdaPathChildren(invocations: LambdaInvocation[], byId: Map<string, T
  * ancestor is too; the trace is in progress only when such a chain reaches a root. Returns the running
  * roots and the number of clipped nodes. Parents come before children in `nodes`.
  */
-function settleUnfinished(nodes: TraceNode[], parentOf: Map<TraceNode, TraceNode>): {running: boolean; clipped: number} {
+function settleUnfinished(nodes: TraceNode[], parentOf: ParentLookup): {running: boolean; clipped: number} {
   const open = new Set<TraceNode>()
   let clipped = 0
   let running = false
@@ -361,8 +383,11 @@ const DAY = 86400
 
 /** Nodes whose start lies a day or more from the median start of the trace: a clock gone wrong. */
 function farStarts(nodes: TraceNode[]): {id: string; offset: number}[] {
-  const starts = nodes.map((node) => node.startTime).filter((time): time is number => time !== null).sort((a, b) => a - b)
-  if (starts.length < 3) return []
+  const known: number[] = []
+  for (const node of nodes) if (node.startTime !== null) known.push(node.startTime)
+  if (known.length < 3) return []
+  // A typed array sorts numerically without a comparator: several times faster on a big trace.
+  const starts = Float64Array.from(known).sort()
   const median = starts[Math.floor(starts.length / 2)]!
   return nodes.filter((node) => node.startTime !== null && Math.abs(node.startTime - median) >= DAY).map((node) => ({id: node.id, offset: node.startTime! - median}))
 }
@@ -370,15 +395,16 @@ function farStarts(nodes: TraceNode[]): {id: string; offset: number}[] {
 /** The whole model of one assembled trace. */
 export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0): TraceModel {
   const nodes = walk(trace.roots)
-  const parentOf = new Map<TraceNode, TraceNode>()
-  for (const node of nodes) for (const child of node.children) parentOf.set(child, node)
+  const parentOf = lazyParents(nodes)
   const settled = settleUnfinished(nodes, parentOf)
   const far = farStarts(nodes)
   const farIds = new Set(far.map((item) => item.id))
   // A node with a broken clock would stretch the whole timeline: the bounds are taken without it.
   const {start, end} = timeBounds(far.length > 0 ? nodes.filter((node) => !farIds.has(node.id)) : nodes)
   const lambda = analyseLambda(nodes, parentOf)
-  const byId = new Map(nodes.map((node) => [node.id, node]))
+  const byId = new Map<string, TraceNode>()
+  // Only the Lambda picture looks nodes up by id: most big traces have no invocation to look up.
+  if (lambda.length > 0) for (const node of nodes) byId.set(node.id, node)
   const told = lambda.filter((invocation) => invocation.functionSegmentId !== undefined)
   // The critical path and self times see a function segment under the attempt it ran in.
   const lambdaChildren = lambdaPathChildren(lambda, byId)

@@ -21,11 +21,11 @@ export interface AssembledTrace {
   warnings: string[]
 }
 
+/** One id's node. The map holding entries keeps them in the order their ids were first met (Map order). */
 interface Entry {
   node: TraceNode
   /** Completeness: a finished document outranks an in-progress one for the same id. */
   rank: number
-  order: number
 }
 
 function asTime(value: unknown): number | null {
@@ -39,7 +39,7 @@ function asString(value: unknown): string | undefined {
 function toNode(doc: SegmentDocument, kind: NodeKind, parentId: string | undefined): TraceNode {
   const startTime = asTime(doc.start_time)
   const endTime = asTime(doc.end_time)
-  const links = linksOf(doc.links)
+  const links = Array.isArray(doc.links) ? linksOf(doc.links) : []
   // Every node gets every field, set or undefined: one object shape for the whole tree keeps
   // property reads monomorphic (a 100,000-node trace was ~3x slower to analyse with dozens of shapes).
   return {
@@ -72,8 +72,7 @@ function toNode(doc: SegmentDocument, kind: NodeKind, parentId: string | undefin
 }
 
 /** `links: [{trace_id, id, attributes}]` (X-Ray span links): the well-formed ones. */
-function linksOf(value: unknown): TraceLink[] {
-  if (!Array.isArray(value)) return []
+function linksOf(value: unknown[]): TraceLink[] {
   const links: TraceLink[] = []
   for (const item of value) {
     const link = asRecord(item)
@@ -125,7 +124,6 @@ export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: s
   }
   const fallbackTraceId = knownIds.size === 1 ? [...knownIds][0]! : UNKNOWN_TRACE_ID
 
-  let order = 0
   for (const {doc, traceId, source} of documents) {
     const trace = traceFor(traceId ?? asString(doc.trace_id) ?? fallbackTraceId)
     if (typeof doc.id !== 'string' || doc.id === '') {
@@ -152,7 +150,8 @@ export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: s
         if (existing && existing.rank === 2 && rank === 2) {
           trace.warnings.push(`${source}: id ${sanitize(id)} appears more than once; the last copy is shown`)
         }
-        trace.entries.set(id, {node: toNode(item.doc, item.kind, item.parentId), rank, order: existing?.order ?? order++})
+        // Replacing an entry keeps its place in the map: nodes stay in the order their ids were first met.
+        trace.entries.set(id, {node: toNode(item.doc, item.kind, item.parentId), rank})
       }
       const subsegments = item.doc.subsegments
       if (Array.isArray(subsegments)) {
@@ -173,12 +172,10 @@ export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: s
 }
 
 function linkTree(entries: Map<string, Entry>, warnings: string[]): Omit<AssembledTrace, 'id' | 'documentCount'> {
-  const ordered = [...entries.values()].sort((a, b) => a.order - b.order).map((entry) => entry.node)
-  const byId = new Map<string, TraceNode>()
-  for (const node of ordered) byId.set(node.id, node)
+  const ordered: TraceNode[] = []
+  for (const entry of entries.values()) ordered.push(entry.node)
 
   const roots: TraceNode[] = []
-  const parentOf = new Map<TraceNode, TraceNode>()
   for (const node of ordered) {
     const parentId = node.parentId
     if (parentId === undefined) {
@@ -188,10 +185,9 @@ function linkTree(entries: Map<string, Entry>, warnings: string[]): Omit<Assembl
       warnings.push(`${sanitize(node.id)} names itself as its parent; shown as a root`)
       roots.push(node)
     } else {
-      const parent = byId.get(parentId)
+      const parent = entries.get(parentId)?.node
       if (parent) {
         parent.children.push(node)
-        parentOf.set(node, parent)
       } else {
         node.detachedFrom = parentId
         roots.push(node)
@@ -199,7 +195,29 @@ function linkTree(entries: Map<string, Entry>, warnings: string[]): Omit<Assembl
     }
   }
 
-  // Anything not reachable from a root hangs on a cycle: cut the first such node loose and retry.
+  // Anything not reachable from a root hangs on a cycle: cut the first such node loose and retry. Every node
+  // is in one children list (or the roots) at most, so a walk from the roots meets each reachable node once:
+  // counting them tells whether there is a cycle, and only then are the reached ones remembered.
+  if (reachableCount(roots) < ordered.length) cutCycles(ordered, roots, entries, warnings)
+
+  for (const node of ordered) if (node.children.length > 1) node.children.sort(byStartTime)
+  roots.sort(byStartTime)
+  return {roots, nodeCount: ordered.length, warnings}
+}
+
+function reachableCount(roots: TraceNode[]): number {
+  let count = 0
+  const stack = [...roots]
+  while (stack.length > 0) {
+    const node = stack.pop()!
+    count++
+    for (const child of node.children) stack.push(child)
+  }
+  return count
+}
+
+/** Nodes no root reaches hang on a parent cycle: each first one met is cut loose as a root, and what it reaches is kept under it. */
+function cutCycles(ordered: TraceNode[], roots: TraceNode[], entries: Map<string, Entry>, warnings: string[]): void {
   const visited = new Set<TraceNode>()
   const visit = (start: TraceNode) => {
     const stack = [start]
@@ -211,20 +229,15 @@ function linkTree(entries: Map<string, Entry>, warnings: string[]): Omit<Assembl
     }
   }
   for (const root of roots) visit(root)
-  if (visited.size < ordered.length) {
-    for (const node of ordered) {
-      if (visited.has(node)) continue
-      const parent = parentOf.get(node)
-      if (parent) parent.children = parent.children.filter((child) => child !== node)
-      node.cycleBroken = true
-      node.detachedFrom = node.parentId
-      warnings.push(`${sanitize(node.id)} is part of a parent cycle; the cycle was cut there`)
-      roots.push(node)
-      visit(node)
-    }
+  for (const node of ordered) {
+    if (visited.has(node)) continue
+    // Not reached, so neither a root nor detached: its parent is in the trace and holds it as a child.
+    const parent = entries.get(node.parentId!)?.node
+    if (parent) parent.children = parent.children.filter((child) => child !== node)
+    node.cycleBroken = true
+    node.detachedFrom = node.parentId
+    warnings.push(`${sanitize(node.id)} is part of a parent cycle; the cycle was cut there`)
+    roots.push(node)
+    visit(node)
   }
-
-  for (const node of ordered) if (node.children.length > 1) node.children.sort(byStartTime)
-  roots.sort(byStartTime)
-  return {roots, nodeCount: ordered.length, warnings}
 }
