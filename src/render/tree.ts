@@ -1,5 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 
+import {countNodes} from '../traces/analyse.js'
 import type {ShowModel} from '../traces/model.js'
 import type {LambdaInvocation, TraceModel, TraceNode} from '../traces/types.js'
 import {displayWidth, formatDuration, formatTimestamp, padEnd, padStart, plural, truncate, truncateMiddle, wrap} from './format.js'
@@ -721,7 +722,7 @@ export function* traceLines(trace: TraceModel, options: TreeRenderOptions): Gene
     }
     const {node} = row
     const showChildren = options.depth === undefined || depth < options.depth
-    const hidden = showChildren ? 0 : countBelow(node)
+    const hidden = showChildren ? 0 : countNodes(node.children)
     const onPath = critical.has(node.id)
     const label = fitLabel(labelParts(node, tags.get(node.id), hidden, chalk, glyphs), labelWidth - prefixWidth, glyphs.ellipsis)
     const duration =
@@ -747,17 +748,6 @@ export function* traceLines(trace: TraceModel, options: TreeRenderOptions): Gene
       stack.push({row: rows[i]!, depth: depth + 1, guide: childGuide, connector: i === rows.length - 1 ? glyphs.last : glyphs.branch})
     }
   }
-}
-
-function countBelow(node: TraceNode): number {
-  let count = 0
-  const stack = [...node.children]
-  while (stack.length > 0) {
-    const next = stack.pop()!
-    count++
-    for (const child of next.children) stack.push(child)
-  }
-  return count
 }
 
 /** The whole of `xtrace show`'s standard output. */

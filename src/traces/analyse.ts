@@ -33,6 +33,18 @@ function lazyParents(nodes: TraceNode[]): ParentLookup {
   }
 }
 
+/** How many nodes the trees under `roots` hold, roots included, without listing them. */
+export function countNodes(roots: readonly TraceNode[]): number {
+  let count = 0
+  const stack = [...roots]
+  while (stack.length > 0) {
+    const node = stack.pop()!
+    count++
+    for (const child of node.children) stack.push(child)
+  }
+  return count
+}
+
 /** Every node, parents before children, siblings in order. */
 export function walk(roots: TraceNode[]): TraceNode[] {
   const out: TraceNode[] = []

@@ -1,5 +1,6 @@
 import {sanitize} from '../text/sanitize.js'
 import {asRecord} from '../util/record.js'
+import {countNodes} from './analyse.js'
 import type {NodeKind, SegmentDocument, SourcedDocument, TraceLink, TraceNode} from './types.js'
 
 /**
@@ -198,22 +199,11 @@ function linkTree(entries: Map<string, Entry>, warnings: string[]): Omit<Assembl
   // Anything not reachable from a root hangs on a cycle: cut the first such node loose and retry. Every node
   // is in one children list (or the roots) at most, so a walk from the roots meets each reachable node once:
   // counting them tells whether there is a cycle, and only then are the reached ones remembered.
-  if (reachableCount(roots) < ordered.length) cutCycles(ordered, roots, entries, warnings)
+  if (countNodes(roots) < ordered.length) cutCycles(ordered, roots, entries, warnings)
 
   for (const node of ordered) if (node.children.length > 1) node.children.sort(byStartTime)
   roots.sort(byStartTime)
   return {roots, nodeCount: ordered.length, warnings}
-}
-
-function reachableCount(roots: TraceNode[]): number {
-  let count = 0
-  const stack = [...roots]
-  while (stack.length > 0) {
-    const node = stack.pop()!
-    count++
-    for (const child of node.children) stack.push(child)
-  }
-  return count
 }
 
 /** Nodes no root reaches hang on a parent cycle: each first one met is cut loose as a root, and what it reaches is kept under it. */
