@@ -112,8 +112,8 @@ function built<T extends object>(client: T, service: string, options: AwsOptions
 
 export async function createXRayClient(options: AwsOptions): Promise<XRayClient> {
   quietSdk()
-  const {XRayClient} = await import('@aws-sdk/client-xray')
-  return built(new XRayClient(commonConfig(options)), 'xray', options)
+  const [{XRayClient}, {FastJsonProtocol}] = await Promise.all([import('@aws-sdk/client-xray'), import('./json-body.js')])
+  return built(new XRayClient({...commonConfig(options), protocol: FastJsonProtocol}), 'xray', options)
 }
 
 /** With a pacer, every call waits for Lambda's quota of the account and region (pacing.ts). */
