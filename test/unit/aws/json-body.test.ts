@@ -138,7 +138,7 @@ describe('compiled readers of X-Ray bodies', () => {
 
   it('agree with the SDK on bodies of any shape and content', async () => {
     const readHere = {GetTraceSummaries: 0, BatchGetTraces: 0}
-    const runs = Number(process.env.XTRACE_FUZZ_RUNS ?? 150)
+    const runs = Number(process.env.FUZZ_RUNS ?? 150)
     for (const [operation, schema] of [['GetTraceSummaries', SUMMARIES], ['BatchGetTraces', TRACES]] as const) {
       await fc.assert(
         fc.asyncProperty(bodyFor(schema, 0), async (body) => {
