@@ -29,12 +29,13 @@ const HARMLESS_TRAITS = new Set(['required', 'sensitive', 'jsonName', 'documenta
 
 /** A reader for the schema, or undefined when some part of it is a kind this reader leaves to the SDK. */
 export function compileReader(schema: NormalizedSchema, compiled = new Map<unknown, Reader>()): Reader | undefined {
+  // X-Ray's output shapes carry no traits at all; one that changes how a value is read (an HTTP binding, a
+  // media type, a timestamp format, a stream) is the SDK's to read. Checked before the cache: a member's
+  // own traits are not its shape's.
+  if (Object.keys(schema.getMergedTraits()).some((name) => !HARMLESS_TRAITS.has(name))) return undefined
   const raw = schema.getSchema()
   const known = compiled.get(raw)
   if (known) return known
-  // X-Ray's output shapes carry no traits at all; one that changes how a value is read (an HTTP binding, a
-  // media type, a timestamp format, a stream) is the SDK's to read.
-  if (Object.keys(schema.getMergedTraits()).some((name) => !HARMLESS_TRAITS.has(name))) return undefined
   if (schema.isStringSchema() || schema.isBooleanSchema()) return identity
   if (schema.isNumericSchema()) return readNumber
   if (schema.isTimestampSchema()) return raw === 4 || raw === 7 ? readEpochSeconds : undefined

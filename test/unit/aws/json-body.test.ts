@@ -88,6 +88,19 @@ describe('compiled readers of X-Ray bodies', () => {
     expect(compileReader(TRACES)).toBeTypeOf('function')
   })
 
+  it('leave shapes with anything that changes how a value is read to the SDK', () => {
+    const of = (schema: unknown) => compileReader(NormalizedSchema.of(schema as Parameters<typeof NormalizedSchema.of>[0]))
+    const inner = [3, 'test', 'Inner', 0, ['A'], [0]]
+    // The same shape twice, the second time as an HTTP-bound member: the member's trait counts, though the shape is compiled.
+    expect(of([3, 'test', 'Out', 0, ['Plain', 'Header'], [inner, [inner, {httpHeader: 'x-inner'}]]])).toBeUndefined()
+    expect(of([3, 'test', 'Blob', 0, ['Data'], [21]])).toBeUndefined()
+    expect(of([3, 'test', 'DateTime', 0, ['At'], [5]])).toBeUndefined()
+    expect(of([3, 'test', 'Doc', 0, ['Any'], [15]])).toBeUndefined()
+    expect(of([3, 'test', 'Media', 0, ['Policy'], [[0, {mediaType: 'application/json'}]]])).toBeUndefined()
+    const renamed = of([3, 'test', 'Renamed', 0, ['Name'], [[0, {jsonName: 'name'}]]])!
+    expect(readBody(renamed, Buffer.from('{"name":"a","Name":"b"}'))).toStrictEqual({Name: 'a'})
+  })
+
   it('read real bodies themselves, as the SDK does', async () => {
     const bodies: [Operation, string][] = [
       ['GetTraceSummaries', fixture('awsdocs-get-trace-summaries-scorekeep.json')],
