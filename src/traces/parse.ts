@@ -178,7 +178,10 @@ class Collector {
       return
     }
     if (Array.isArray(value.Services)) {
-      this.warn(where, 'a service graph holds no segments; skipped')
+      // A trace summary's root cause (ResponseTimeRootCauses and the like) also lists Services, each with the
+      // EntityPath to the faulty node; a service graph's carry ReferenceId and Edges instead.
+      const rootCause = value.Services.length > 0 && value.Services.every((service) => isRecord(service) && Array.isArray(service.EntityPath))
+      this.warn(where, rootCause ? "a trace summary's root cause holds no segments, only the path to one; skipped" : 'a service graph holds no segments; skipped')
       return
     }
     if (Array.isArray(value.UnprocessedTraceSegments)) {

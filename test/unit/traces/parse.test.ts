@@ -132,6 +132,15 @@ describe('bad input', () => {
     )
   })
 
+  it('tells a service graph from a trace summary root cause, which both list Services', () => {
+    expect(() => parseTraceInput(readFixture('xray/awsdocs-get-service-graph-beanstalk-dynamodb-sns.json'), 'graph.json')).toThrowError(
+      'graph.json holds no X-Ray segment documents: a service graph holds no segments; skipped',
+    )
+    expect(() => parseTraceInput(readFixture('xray/awsdocs-root-cause-filter-entitypath-reformatted.json'), 'cause.json')).toThrowError(
+      "cause.json holds no X-Ray segment documents: a trace summary's root cause holds no segments, only the path to one; skipped",
+    )
+  })
+
   it('keeps good JSON lines and reports broken ones', () => {
     const text = ['{"format":"json","version":1}', '{"id":"a1","name":"x","start_time":1,"end_time":2,"trace_id":"1-00000001-000000000000000000000001"}', '{broken'].join('\n')
     const parsed = parseTraceInput(text, 'mixed.txt')
