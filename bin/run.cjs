@@ -66,5 +66,8 @@ function leanEntry(words) {
   const end = words.indexOf('--')
   if (words.slice(0, end === -1 ? undefined : end).some((word) => word === '--help' || word === '-h')) return undefined
   const bundle = require('node:path').join(__dirname, '../dist/lean', `${id}.cjs`)
-  return require('node:fs').existsSync(bundle) ? require(bundle) : undefined
+  if (!require('node:fs').existsSync(bundle)) return undefined
+  // Compiled with the code V8 kept from an earlier run, the SDK's too (src/cli/code-cache.ts).
+  require('../dist/lean/code-cache.cjs').useCodeCache()
+  return require(bundle)
 }

@@ -28,6 +28,8 @@ await Promise.all([
   build({...common, entryPoints: [new URL('bin/help-cache.js', root).pathname], outfile: new URL('dist/lean/help-cache.cjs', root).pathname}),
   // How bin/run.cjs writes --version and a cached --help, and gives stdout its EPIPE rule (src/cli/standard-streams.ts).
   build({...common, entryPoints: [new URL('dist/cli/standard-streams.js', root).pathname], outfile: new URL('dist/lean/standard-streams.cjs', root).pathname}),
+  // The code caches a lean run compiles its bundle and the SDK with (src/cli/code-cache.ts), set up before either loads.
+  build({...common, entryPoints: [new URL('dist/cli/code-cache.js', root).pathname], outfile: new URL('dist/lean/code-cache.cjs', root).pathname}),
   ...LEAN_COMMANDS.map((id) =>
     build({
       stdin: {

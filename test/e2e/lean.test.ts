@@ -198,9 +198,10 @@ describe('the lean entry', () => {
     }
     const clients = (modules: string) => [...new Set(modules.match(/@aws-sdk\/client-[a-z-]+/g) ?? [])].sort()
     const offline = await loaded(['show', '--file', fixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')])
-    // One CommonJS bundle, and none of dist/'s ES modules (they would start the ESM loader: ~10 ms on Node 20).
+    // The command's CommonJS bundle (and the code cache's), and none of dist/'s ES modules (they would start the
+    // ESM loader: ~10 ms on Node 20).
     expect(offline).toContain('/dist/lean/show.cjs')
-    expect(offline).not.toMatch(/\/dist\/(?!lean\/show\.cjs)/)
+    expect(offline).not.toMatch(/\/dist\/(?!lean\/(show|code-cache)\.cjs)/)
     expect(offline).not.toContain('@oclif/core')
     expect(offline).not.toContain('@aws-sdk')
     for (const [args, needed] of [
