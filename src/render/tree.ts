@@ -251,7 +251,7 @@ function labelParts(node: TraceNode, tags: string[] | undefined, hidden: number,
   if (sql) parts.push({text: ` ${sql}`, style: chalk.cyan, steps: STEPS.sql})
   const link = linkText(node, glyphs)
   if (link) parts.push({text: ` ${link}`, style: chalk.blue, steps: STEPS.link})
-  for (const tag of tags ?? []) parts.push({text: ` [${tag}]`, style: chalk.blue})
+  if (tags) for (let t = 0; t < tags.length; t++) parts.push({text: ` [${tags[t]}]`, style: chalk.blue})
   if (node.name === 'Restore' && node.kind === 'subsegment') parts.push({text: ' [SnapStart restore]', style: chalk.blue})
   if (node.fault) parts.push({text: ' [fault]', style: chalk.red})
   if (node.throttle) parts.push({text: ' [throttle]', style: chalk.magenta})
@@ -293,9 +293,13 @@ function fitLabel(parts: Part[], width: number, ellipsis: string): {text: string
   let excess = total - width
   // Plain loops: this runs for every label too wide for its column, which in a big trace is most of them.
   const steps: (Step & {index: number})[] = []
-  for (let index = 0; index < parts.length; index++) for (const step of parts[index]!.steps ?? []) steps.push({order: step.order, to: step.to, index})
+  for (let index = 0; index < parts.length; index++) {
+    const partSteps = parts[index]!.steps
+    if (partSteps) for (let s = 0; s < partSteps.length; s++) steps.push({order: partSteps[s]!.order, to: partSteps[s]!.to, index})
+  }
   steps.sort((a, b) => a.order - b.order || a.index - b.index)
-  for (const step of steps) {
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s]!
     if (excess <= 0) break
     const current = widths[step.index]!
     if (current <= step.to) continue

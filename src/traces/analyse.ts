@@ -40,7 +40,8 @@ export function countNodes(roots: readonly TraceNode[]): number {
   while (stack.length > 0) {
     const node = stack.pop()!
     count++
-    for (const child of node.children) stack.push(child)
+    const children = node.children
+    for (let i = 0; i < children.length; i++) stack.push(children[i]!)
   }
   return count
 }
@@ -61,7 +62,8 @@ export function walk(roots: TraceNode[]): TraceNode[] {
 function timeBounds(nodes: TraceNode[]): {start: number | null; end: number | null} {
   let start: number | null = null
   let end: number | null = null
-  for (const node of nodes) {
+  for (let at = 0; at < nodes.length; at++) {
+    const node = nodes[at]!
     if (node.startTime !== null && (start === null || node.startTime < start)) start = node.startTime
     const last = node.endTime ?? node.startTime
     if (last !== null && (end === null || last > end)) end = last
@@ -71,7 +73,8 @@ function timeBounds(nodes: TraceNode[]): {start: number | null; end: number | nu
 
 function countIssues(nodes: TraceNode[]): IssueCounts {
   const counts = {errors: 0, faults: 0, throttles: 0}
-  for (const node of nodes) {
+  for (let at = 0; at < nodes.length; at++) {
+    const node = nodes[at]!
     if (node.error) counts.errors++
     if (node.fault) counts.faults++
     if (node.throttle) counts.throttles++
@@ -87,7 +90,8 @@ function listServices(nodes: TraceNode[], roots: readonly TraceNode[]): {name: s
   const seen = new Set<string>()
   const services: {name: string; origin?: string}[] = []
   const rootSet = new Set(roots)
-  for (const node of nodes) {
+  for (let at = 0; at < nodes.length; at++) {
+    const node = nodes[at]!
     if (node.kind !== 'segment' && !rootSet.has(node)) continue
     const key = `${node.name}\u0000${node.origin ?? ''}`
     if (seen.has(key)) continue
@@ -184,7 +188,8 @@ export function isInvocation(service: TraceNode, parentOf: ParentLookup): boolea
 export function analyseLambda(nodes: TraceNode[], parentOf: ParentLookup): LambdaInvocation[] {
   const invocations: LambdaInvocation[] = []
   const claimed = new Set<TraceNode>()
-  for (const service of nodes) {
+  for (let at = 0; at < nodes.length; at++) {
+    const service = nodes[at]!
     if (service.origin !== LAMBDA_SERVICE || service.kind !== 'segment' || !isInvocation(service, parentOf)) continue
     const attempts = service.children.filter((child) => ATTEMPT.test(child.name))
     const functions: TraceNode[] = []
@@ -216,7 +221,8 @@ export function analyseLambda(nodes: TraceNode[], parentOf: ParentLookup): Lambd
     invocations.push(invocation)
   }
   // Function segments whose service segment is not in the trace still say whether they started cold.
-  for (const fn of nodes) {
+  for (let at = 0; at < nodes.length; at++) {
+    const fn = nodes[at]!
     if (fn.origin !== LAMBDA_FUNCTION || fn.kind !== 'segment' || claimed.has(fn)) continue
     const invocation: LambdaInvocation = {
       functionName: functionNameOf(fn),
@@ -236,7 +242,8 @@ export function analyseLambda(nodes: TraceNode[], parentOf: ParentLookup): Lambd
  */
 export function computeSelfTimes(nodes: TraceNode[], childrenOverride: Map<TraceNode, TraceNode[]> = new Map()): Map<string, number> {
   const selfTime = new Map<string, number>()
-  for (const node of nodes) {
+  for (let at = 0; at < nodes.length; at++) {
+    const node = nodes[at]!
     if (node.startTime === null || node.endTime === null) continue
     const start = node.startTime
     const end = Math.max(start, node.endTime)
@@ -245,7 +252,8 @@ export function computeSelfTimes(nodes: TraceNode[], childrenOverride: Map<Trace
     let runEnd = -Infinity
     const override = childrenOverride.get(node)
     const children = override ? [...override].sort((a, b) => (a.startTime ?? Infinity) - (b.startTime ?? Infinity)) : node.children
-    for (const child of children) {
+    for (let c = 0; c < children.length; c++) {
+      const child = children[c]!
       if (child.startTime === null) continue
       const childStart = Math.max(start, child.startTime)
       const childEnd = Math.min(end, child.endTime ?? child.clippedEnd ?? end)
@@ -376,7 +384,8 @@ function settleUnfinished(nodes: TraceNode[], parentOf: ParentLookup): {running:
   const open = new Set<TraceNode>()
   let clipped = 0
   let running = false
-  for (const node of nodes) {
+  for (let at = 0; at < nodes.length; at++) {
+    const node = nodes[at]!
     if (node.endTime !== null) continue
     const parent = parentOf.get(node)
     const parentEnd = parent ? (parent.endTime ?? parent.clippedEnd) : undefined
@@ -396,7 +405,10 @@ const DAY = 86400
 /** Nodes whose start lies a day or more from the median start of the trace: a clock gone wrong. */
 function farStarts(nodes: TraceNode[]): {id: string; offset: number}[] {
   const known: number[] = []
-  for (const node of nodes) if (node.startTime !== null) known.push(node.startTime)
+  for (let at = 0; at < nodes.length; at++) {
+    const start = nodes[at]!.startTime
+    if (start !== null) known.push(start)
+  }
   if (known.length < 3) return []
   // A typed array sorts numerically without a comparator: several times faster on a big trace.
   const starts = Float64Array.from(known).sort()
