@@ -76,7 +76,9 @@ export function codeCacheDirectory(env: NodeJS.ProcessEnv = process.env): string
  */
 export function useCodeCache(env: NodeJS.ProcessEnv = process.env): void {
   const directory = codeCacheDirectory(env)
-  if (installed || directory === undefined || !isPrivate(directory)) return
+  // Under a debugger Node's own loader stays, so that --inspect-brk stops where it should.
+  const debugging = process.execArgv.some((flag) => flag.startsWith('--inspect')) || (env.NODE_OPTIONS ?? '').includes('--inspect')
+  if (installed || debugging || directory === undefined || !isPrivate(directory)) return
   installed = true
   const internals = Module as unknown as ModuleInternals
   const original = internals.prototype._compile
@@ -121,22 +123,39 @@ export function useCodeCache(env: NodeJS.ProcessEnv = process.env): void {
   process.once('exit', (code) => {
     // Only a run that did its job compiled the code later runs need (a usage error compiles next to nothing).
     if (pending.length === 0 || code !== 0) return
+    let present: string[]
     try {
       mkdirSync(directory, {recursive: true, mode: 0o700})
-      const present = readdirSync(directory)
-      for (const {file, script} of pending) {
-        const temporary = `${file}.${process.pid}.tmp`
+      present = readdirSync(directory)
+    } catch {
+      // A cache, not a requirement: a read-only disk, or a file in the way, only means compiling again next time.
+      return
+    }
+    for (const {file, script} of pending) {
+      const temporary = `${file}.${process.pid}.tmp`
+      try {
         writeFileSync(temporary, script.createCachedData(), {mode: 0o600})
         renameSync(temporary, file)
-        // The same module's caches from earlier builds (an upgrade, a reinstall) will never fit again.
-        const name = basename(file)
-        const path = name.slice(0, name.indexOf('-') + 1)
-        for (const other of present) if (other.startsWith(path) && other !== name && !other.endsWith('.tmp')) rmSync(join(directory, other), {force: true})
+      } catch {
+        // A full disk, or (on Windows) a cache another run holds open: no half-written file is left behind.
+        removeQuietly(temporary)
+        continue
       }
-    } catch {
-      // A cache, not a requirement: a read-only or full disk only means compiling again next time.
+      // The same module's caches from earlier builds (an upgrade, a reinstall) will never fit again.
+      const name = basename(file)
+      const path = name.slice(0, name.indexOf('-') + 1)
+      for (const other of present) if (other.startsWith(path) && other !== name && !other.endsWith('.tmp')) removeQuietly(join(directory, other))
     }
   })
+}
+
+/** Removes a file if it can: this runs as the process exits, where a throw would end it with a stack trace. */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, {force: true})
+  } catch {
+    // left for the next run that writes here
+  }
 }
 
 /**
