@@ -1,19 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
 import {XtraceCommand} from '../cli/base-command.js'
-import {UsageError} from '../errors.js'
-import {awsFlags, awsOptionsFrom, filterFlags, filterFlagsFrom, timeRangeTypeOf, windowFlags} from '../cli/flags.js'
-import {currentTerminal, makeChalk, outputWidth, ProgressLine, supportsUnicode} from '../cli/output.js'
-import {parseGroupBy} from '../stats/figures.js'
-import type {StatsResult} from '../stats/run.js'
-import {buildFilter, functionNameOf} from '../traces/filter.js'
-import {iso, resolveWindow} from '../traces/window.js'
+import {awsFlags, filterFlags, windowFlags} from '../cli/flags.js'
+import {runStats, type StatsJson} from '../cli/run/stats.js'
 
-export interface StatsJson extends StatsResult {
-  window: {start: string; end: string; minutes: number}
-  filter: string | null
-}
+export type {StatsJson} from '../cli/run/stats.js'
 
+/** `xtrace stats`: its flags and help; the body is cli/run/stats.ts, which the lean entry runs too. */
 export default class Stats extends XtraceCommand {
   static override summary = 'Failures, latency, cold starts and hot spots over a window.'
 
@@ -47,34 +40,6 @@ export default class Stats extends XtraceCommand {
   }
 
   public async run(): Promise<StatsJson | undefined> {
-    const {argv, flags} = await this.parse(Stats)
-    const functions = (argv as string[]).map(functionNameOf)
-    const by = flags.by === undefined ? undefined : parseGroupBy(flags.by)
-    if (flags.by !== undefined && !by) throw new UsageError(`--by ${flags.by}: expected function, status, url or annotation:KEY`, ['e.g. --by annotation:tier'])
-    const filter = buildFilter(filterFlagsFrom(flags, functions))
-    const {window, notes} = resolveWindow(flags, Date.now() / 1000)
-    for (const note of notes) this.printToStderr(`note: ${note}`)
-    const terminal = currentTerminal()
-    const progress = new ProgressLine(process.stderr, !this.jsonEnabled())
-    const [{createXRayClient}, {collectStats}, {renderStats}] = await Promise.all([import('../aws/clients.js'), import('../stats/run.js'), import('../render/stats.js')])
-    const client = await createXRayClient(awsOptionsFrom(flags))
-    let result: StatsResult
-    try {
-      result = await collectStats(client, {
-        window, ...(filter ? {filter} : {}), timeRangeType: timeRangeTypeOf(flags), functions, ...(by ? {by} : {}),
-        docs: flags.docs, seed: flags.seed, maxTraces: flags['max-traces'], onProgress: (text) => progress.update(text),
-      })
-    } finally {
-      progress.clear()
-      client.destroy()
-    }
-    const minutes = Math.round(((window.end - window.start) / 60) * 1000) / 1000
-    if (result.traffic.traces === 0) {
-      this.printToStderr(`no traces in ${iso(window.start)} to ${iso(window.end)}${filter ? ` matching ${filter}` : ''}`)
-      this.printToStderr(functions.length > 0 ? `Try: is tracing Active and are traces arriving? ${this.config.bin} doctor ${functions.join(' ')}` : 'Try: a longer window (--since 6h)')
-    }
-    if (this.jsonEnabled()) return {window: {start: iso(window.start), end: iso(window.end), minutes}, filter: filter ?? null, ...result}
-    if (result.traffic.traces > 0) this.log(renderStats(result, {chalk: makeChalk(terminal), width: outputWidth(terminal), ascii: flags.ascii ?? !supportsUnicode(terminal)}))
-    return undefined
+    return runStats(this.bodyRun((argv) => this.parse(Stats, argv)))
   }
 }

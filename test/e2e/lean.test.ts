@@ -11,7 +11,7 @@ import {roleArn, startLocalAccount} from '../harness/account.js'
 import type {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic} from '../harness/traffic.js'
 
-// show, traces, status and tail run through the lean entry (src/cli/lean.ts, one bundle per command)
+// show, traces, status, tail, stats and map run through the lean entry (src/cli/lean.ts, one bundle per command)
 // when their command line allows, through oclif otherwise, and XTRACE_LEAN=0 forces oclif: both must
 // print the same bytes and exit the same way.
 
@@ -118,6 +118,34 @@ const statusCases = (): Case[] => [
   {args: ['--no-such-flag']},
 ]
 
+const statsCases = (): Case[] => [
+  {args: [...within]},
+  {args: ['orders-api', ...within, '--json', '--docs', '20']},
+  {args: ['orders-api', 'billing-api', ...within, '--by', 'function', '--docs', '0', '--ascii']},
+  {args: [...within, '--by', 'annotation:tier', '--docs', '10', '--seed', '3', '--json']},
+  {args: [...within, '--max-traces', '5', '--docs', '0']},
+  {args: ['--start', START, '--end', START]},
+  {args: ['missing-function', ...within]},
+  {args: [...within, '--by', 'colour']},
+  {args: [...within], env: {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', XTRACE_CONNECT_TIMEOUT: '2'}},
+  // Lines only oclif reads.
+  {args: [...within, '--docs', '9999']},
+  {args: ['--no-such-flag']},
+]
+
+const mapCases = (): Case[] => [
+  {args: [...within]},
+  {args: [...within, '--json']},
+  {args: ['orders-api', ...within, '--depth', '1', '--ascii']},
+  {args: [...within, '--problems']},
+  {args: ['missing-function', ...within]},
+  {args: ['--start', START, '--end', START]},
+  {args: [...within], env: {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', XTRACE_CONNECT_TIMEOUT: '2'}},
+  // Lines only oclif reads.
+  {args: [...within, '--depth', '0']},
+  {args: ['--faults']},
+]
+
 /**
  * --debug's stack trace ends in the frames of whichever entry ran the command, and the lean entry's frames
  * point into its bundle: the functions called must be the same, their files and lines may differ.
@@ -155,6 +183,17 @@ describe('the lean entry', () => {
     await sameAsOclif('status', statusCases())
   })
 
+  it('stats: the same figures, JSON, notes and errors as oclif', async () => {
+    await sameAsOclif('stats', statsCases())
+    // Not two empty outputs: figures came back through the lean entry.
+    expect((await runCli(['stats', ...within, '--docs', '0'], {env: {AWS_ENDPOINT_URL: aws.url}})).stdout).toMatch(/^Traffic\n[\s\S]+ traces {6}\d/)
+  })
+
+  it('map: the same drawing, JSON, notes and errors as oclif', async () => {
+    await sameAsOclif('map', mapCases())
+    expect((await runCli(['map', ...within], {env: {AWS_ENDPOINT_URL: aws.url}})).stdout).toMatch(/^SERVICE +REQUESTS[\s\S]+Lambda service/)
+  })
+
   it('tail: the same lines and the same summary at Ctrl-C as oclif', async () => {
     const all = traffic.manifest
     const runs: [string[], number][] = [
@@ -188,7 +227,7 @@ describe('the lean entry', () => {
     }
   })
 
-  it('runs show --file without oclif or the AWS SDK, and show ID, traces, status, tail without oclif', async () => {
+  it('runs show --file without oclif or the AWS SDK, and show ID, traces, status, stats, map, tail without oclif', async () => {
     const loaded = async (args: string[], env: Record<string, string> = {}) => {
       const spy = join(scratch, `modules-${args.join('_').replace(/[^a-z]/gi, '')}-${Object.keys(env).length}.txt`)
       writeFileSync(spy, '')
@@ -208,6 +247,8 @@ describe('the lean entry', () => {
       [['show', TRACE], ['@aws-sdk/client-xray']],
       [['traces', 'orders-api', ...within], ['@aws-sdk/client-xray']],
       [['status', '--no-iac'], ['@aws-sdk/client-iam', '@aws-sdk/client-lambda']],
+      [['stats', 'orders-api', ...within, '--docs', '5'], ['@aws-sdk/client-xray']],
+      [['map', ...within], ['@aws-sdk/client-xray']],
     ] as const) {
       const modules = await loaded([...args])
       expect(modules, args.join(' ')).toContain(`/dist/lean/${args[0]}.cjs`)
