@@ -33,6 +33,9 @@ function lazyParents(nodes: TraceNode[]): ParentLookup {
   }
 }
 
+// The loops over every node index their arrays: this code runs once a process, cold (interpreted), where a
+// for-of allocates an iterator result per element (1,000 nodes: a scavenge more).
+
 /** How many nodes the trees under `roots` hold, roots included, without listing them. */
 export function countNodes(roots: readonly TraceNode[]): number {
   let count = 0

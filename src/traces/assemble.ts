@@ -183,6 +183,7 @@ function linkTree(entries: Map<string, Entry>, warnings: string[]): Omit<Assembl
   entries.forEach((entry) => ordered.push(entry.node))
 
   const roots: TraceNode[] = []
+  // Indexed, as in analyse.ts: cold code, where a for-of allocates an iterator result per node.
   for (let at = 0; at < ordered.length; at++) {
     const node = ordered[at]!
     const parentId = node.parentId
