@@ -29,6 +29,7 @@ import {benchBulk, type BulkResult} from './bulk.js'
 import {benchPacing, type PacingResult} from './pacing.js'
 import {generateTrace} from './generate.js'
 import {LAMBDA_QUOTAS, quotaFloorMs, quotaOf} from '../src/aws/pacing.js'
+import {codeCacheDirectory} from '../src/cli/code-cache.js'
 import {benchTail, type TailResult, withTraffic} from './search.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -54,6 +55,10 @@ const env: NodeJS.ProcessEnv = {
   // Caches of its own (code, help), filled by each measurement's warm-up run, whatever the user's cache holds.
   XDG_CACHE_HOME: join(work, 'cache'),
 }
+// The code cache's directory made, as a home that lasts has it after one run: the warm-up run of each lean
+// measurement then writes the caches its measured runs read (src/cli/code-cache.ts).
+const codeCache = codeCacheDirectory(env)
+if (codeCache) mkdirSync(codeCache, {recursive: true, mode: 0o700})
 // Some machines (these sandboxes) set NODE_EXTRA_CA_CERTS, and Node then reads a CA bundle at every
 // start: ~65 ms more for the floor and for xtrace alike, which made every ratio look better than a
 // user's machine would show.
@@ -128,10 +133,7 @@ async function measure(
   options: {runs?: number; memory?: boolean; env?: Record<string, string>; api?: LocalAws; floor?: boolean} = {},
 ): Promise<Measurement> {
   const runs = options.runs ?? RUNS
-  // Two warm-up runs: the file cache, and the code cache of a lean command (its first run makes the directory,
-  // the second writes the caches the measured runs read: src/cli/code-cache.ts).
-  await run(args, options.env)
-  await run(args, options.env)
+  await run(args, options.env) // warm the file cache, and write a lean command's code cache
   const times: number[] = []
   const floors: number[] = []
   const api: number[] = []
@@ -415,7 +417,7 @@ ${table(render)}
 ## Fetching from the local endpoint (127.0.0.1)
 
 The lean commands compile their bundle and the AWS SDK with the V8 code cache an earlier run made at its end
-(src/cli/code-cache.ts); each measurement's warm-up runs make it. "code cache off" is every run compiling from
+(src/cli/code-cache.ts); each measurement's warm-up run makes it. "code cache off" is every run compiling from
 source, as before; the one run that writes the cache costs more than that, once.
 
 ${table(fetch)}

@@ -40,7 +40,8 @@ function files(directory: string): Map<string, {mtimeMs: number; mode: number; b
   }
   for (const name of names) {
     const path = join(directory, name)
-    found.set(name, {mtimeMs: statSync(path).mtimeMs, mode: statSync(path).mode & 0o777, bytes: readFileSync(path)})
+    const stats = statSync(path)
+    found.set(name, {mtimeMs: stats.mtimeMs, mode: stats.mode & 0o777, bytes: readFileSync(path)})
   }
   return found
 }
