@@ -46,7 +46,9 @@ export async function readTraceInputs(paths: string[], stdin: () => NodeJS.ReadS
     let text: string
     try {
       // Synchronous: there is nothing else to do meanwhile, and node:fs/promises costs ~3 ms to load.
-      text = readFileSync(path, 'utf8')
+      // Read as bytes, then decoded: Node 20's readFileSync(path, 'utf8') takes ~230 ms on a 20 MB trace
+      // where this takes ~130 ms (Node 24: the same); the text is identical, invalid bytes included.
+      text = readFileSync(path).toString('utf8')
     } catch (error) {
       throw new InputError(`cannot read ${sanitize(path)}: ${sanitize(describeFsError(error))}`, ['check the path (relative to the current directory), or pipe the trace in: xtrace show - < trace.json'])
     }
