@@ -34,6 +34,7 @@ async function main() {
     return
   }
   const store = file && help.isOwnHelp(args, root) ? help.captureHelp(file) : undefined
+  require('../dist/lean/lazy-http2.cjs').deferHttp2ForSdk()
   const {execute} = await import('@oclif/core')
   await execute({dir: __dirname})
   store?.()
@@ -69,5 +70,7 @@ function leanEntry(words) {
   if (!require('node:fs').existsSync(bundle)) return undefined
   // Compiled with the code V8 kept from an earlier run, the SDK's too (src/cli/code-cache.ts).
   require('../dist/lean/code-cache.cjs').useCodeCache()
+  // The SDK's HTTP handler gets node:http2 only when it uses it, which xtrace's clients never do (src/cli/lazy-http2.ts).
+  require('../dist/lean/lazy-http2.cjs').deferHttp2ForSdk()
   return require(bundle)
 }

@@ -30,6 +30,8 @@ await Promise.all([
   build({...common, entryPoints: [new URL('dist/cli/standard-streams.js', root).pathname], outfile: new URL('dist/lean/standard-streams.cjs', root).pathname}),
   // The code caches a lean run compiles its bundle and the SDK with (src/cli/code-cache.ts), set up before either loads.
   build({...common, entryPoints: [new URL('dist/cli/code-cache.js', root).pathname], outfile: new URL('dist/lean/code-cache.cjs', root).pathname}),
+  // node:http2 deferred for the AWS SDK (src/cli/lazy-http2.ts), set up before any command can load the SDK.
+  build({...common, entryPoints: [new URL('dist/cli/lazy-http2.js', root).pathname], outfile: new URL('dist/lean/lazy-http2.cjs', root).pathname}),
   ...LEAN_COMMANDS.map((id) =>
     build({
       stdin: {

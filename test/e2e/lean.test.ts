@@ -237,10 +237,10 @@ describe('the lean entry', () => {
     }
     const clients = (modules: string) => [...new Set(modules.match(/@aws-sdk\/client-[a-z-]+/g) ?? [])].sort()
     const offline = await loaded(['show', '--file', fixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')])
-    // The command's CommonJS bundle (and the code cache's), and none of dist/'s ES modules (they would start the
+    // The command's CommonJS bundle (and the code cache's and lazy-http2's), and none of dist/'s ES modules (they would start the
     // ESM loader: ~10 ms on Node 20).
     expect(offline).toContain('/dist/lean/show.cjs')
-    expect(offline).not.toMatch(/\/dist\/(?!lean\/(show|code-cache)\.cjs)/)
+    expect(offline).not.toMatch(/\/dist\/(?!lean\/(show|code-cache|lazy-http2)\.cjs)/)
     expect(offline).not.toContain('@oclif/core')
     expect(offline).not.toContain('@aws-sdk')
     for (const [args, needed] of [
@@ -266,5 +266,30 @@ describe('the lean entry', () => {
     expect(readFileSync(spy, 'utf8')).not.toContain('@oclif/core')
     // Forced onto oclif's path, the same command does load it: the checks above can fail.
     expect(await loaded(['show', '--file', COLD_START], {XTRACE_LEAN: '0'})).toContain('@oclif/core')
+  })
+
+  it("keeps node:http2 unloaded, on either path, while the SDK's clients speak HTTP/1.1 (src/cli/lazy-http2.ts)", async () => {
+    const builtins = async (args: string[], env: Record<string, string> = {}) => {
+      const spy = join(scratch, `builtins-${args.join('_').replace(/[^a-z]/gi, '')}-${Object.keys(env).length}.txt`)
+      const result = await runCli(args, {env: {AWS_ENDPOINT_URL: aws.url, ...env, NODE_OPTIONS: `-r ${join(ROOT, 'test/harness/builtins-spy.cjs')}`, XTRACE_BUILTINS_SPY: spy}})
+      expect(result.code, result.stderr).toBe(0)
+      return readFileSync(spy, 'utf8').split('\n')
+    }
+    for (const [args, env] of [
+      [['show', TRACE], {}],
+      [['show', TRACE], {XTRACE_LEAN: '0'}],
+      [['traces', 'orders-api', ...within], {}],
+      [['status', '--no-iac'], {}],
+      [['enable', 'web', '--dry-run'], {}],
+    ] as const) {
+      const loaded = await builtins([...args], env)
+      const what = `${args.join(' ')} ${JSON.stringify(env)}`
+      // The spy saw the SDK's own built-ins load...
+      expect(loaded, what).toContain('https')
+      expect(loaded, what).toContain('crypto')
+      // ...and not node:http2, nor node:assert, which it brings.
+      expect(loaded, what).not.toContain('http2')
+      expect(loaded, what).not.toContain('assert')
+    }
   })
 })
