@@ -7,10 +7,13 @@
 // against the local endpoint): Node 24 ~100 → ~88 ms, Node 20 ~98 → ~77 ms.
 //
 // One file per module in $XDG_CACHE_HOME/xtrace/code/<node version>-<arch>/ (0700, files 0600), named by
-// the module's path, size and modification time: an upgrade or a reinstall rewrites the files, and with
-// them their names (the old ones are removed when the new are written). V8 checks the rest (its version,
-// its flags, the source's length) and rejects a cache that does not fit: the module is then compiled from
-// source and its cache made again. Caches are written only by a run that exits 0 and finds the directory an
+// the module's path, size and status-change time (ctime): an upgrade or a reinstall rewrites the files, and
+// with them their names (the old ones are removed when the new are written). Not the modification time:
+// tar, `cp -p`, Docker layers and reproducible builds set that to whatever they are told, while nothing but
+// the kernel sets ctime, to the moment of any change. It matters because V8 checks only the source's
+// length, not its text: a cache made from other code of the same length is taken, and runs that other
+// code. V8 checks the rest (its version, its flags) and rejects a cache that does not fit: the module is
+// then compiled from source and its cache made again. Caches are written only by a run that exits 0 and finds the directory an
 // earlier run made (a home that lasts), through a temporary file renamed into place, so that a concurrent
 // run reads a whole cache or none. A code cache is code: none is read from a directory that is not the
 // user's own or that others can write to. XTRACE_NO_CODE_CACHE=1 turns it off.
@@ -44,10 +47,10 @@ interface ModuleInternals {
 let installed = false
 
 /**
- * Name of the cache file for a module: a hash of its path, then its size and modification time. The hash
- * comes first so that the caches of earlier builds of the same file can be found and removed.
+ * Name of the cache file for a module: a hash of its path, then its size and status-change time (to the
+ * microsecond). The hash comes first so that the caches of earlier builds of the same file can be found and removed.
  */
-export function cacheFileName(filename: string, size: number, mtimeMs: number): string {
+export function cacheFileName(filename: string, size: number, ctimeMs: number): string {
   // FNV-1a twice, from different offsets: 64 bits of name for a few hundred paths, without loading node:crypto.
   let a = 0x811c9dc5
   let b = 0x050c5d1f
@@ -56,7 +59,7 @@ export function cacheFileName(filename: string, size: number, mtimeMs: number): 
     a = Math.imul(a ^ c, 0x01000193)
     b = Math.imul(b ^ c, 0x01000193)
   }
-  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}-${size}-${Math.round(mtimeMs)}`
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}-${size}-${Math.round(ctimeMs * 1000)}`
 }
 
 /** The directory this Node's caches live in, or undefined when caching is off. */
@@ -94,7 +97,7 @@ export function useCodeCache(env: NodeJS.ProcessEnv = process.env): void {
     let file: string
     try {
       const stats = statSync(filename)
-      file = join(directory, cacheFileName(filename, stats.size, stats.mtimeMs))
+      file = join(directory, cacheFileName(filename, stats.size, stats.ctimeMs))
     } catch {
       return original.call(this, content, filename, format)
     }

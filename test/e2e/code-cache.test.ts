@@ -1,4 +1,4 @@
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -46,9 +46,9 @@ function files(directory: string): Map<string, {mtimeMs: number; mode: number; b
   return found
 }
 
-function bundleCacheName(): string {
-  const stats = statSync(BUNDLE)
-  return cacheFileName(BUNDLE, stats.size, stats.mtimeMs)
+function bundleCacheName(bundle = BUNDLE): string {
+  const stats = statSync(bundle)
+  return cacheFileName(bundle, stats.size, stats.ctimeMs)
 }
 
 describe('code caches of a lean run', () => {
@@ -130,6 +130,31 @@ describe('code caches of a lean run', () => {
     expect(run.stdout).toMatch(/^Trace /)
   })
 
+  it('are not taken for other code of the same size and modification time (V8 checks only the length)', async () => {
+    // A copy of the lean entry, whose bundle can be rewritten: show --file needs nothing from node_modules.
+    const install = mkdtempSync(join(tmpdir(), 'xtrace-code-cache-install-'))
+    for (const part of ['bin', 'dist/lean', 'dist/lean-spec.json', 'package.json']) cpSync(join(ROOT, part), join(install, part), {recursive: true})
+    const bundle = join(install, 'dist/lean/show.cjs')
+    // Extracted with the times it was packed with (tar, cp -p, a Docker layer): whole seconds, as tar keeps them.
+    const packed = new Date('2026-11-30T12:00:00Z')
+    utimesSync(bundle, packed, packed)
+    const {env, directory} = cacheHome()
+    const run = () => runCli(SHOW_FILE, {env, bin: join(install, 'bin/run.cjs')})
+    const before = await run()
+    expect(before.stdout).toMatch(/^Trace 1-/)
+    expect(files(directory).has(bundleCacheName(bundle))).toBe(true)
+    // An upgrade that changes a word, keeps the length and comes with the same times.
+    const source = readFileSync(bundle, 'utf8')
+    expect(source).toContain('`Trace ${sanitize(')
+    writeFileSync(bundle, source.replace('`Trace ${sanitize(', '`TRACE ${sanitize('))
+    utimesSync(bundle, packed, packed)
+    expect(statSync(bundle).mtimeMs).toBe(packed.getTime())
+    expect(statSync(bundle).size).toBe(Buffer.byteLength(source))
+    const after = await run()
+    expect(after.code, after.stderr).toBe(0)
+    expect(after.stdout).toBe(before.stdout.replace(/^Trace /, 'TRACE '))
+  })
+
   it("replace the caches of a module's earlier builds and leave other modules' alone", async () => {
     const {env, directory} = cacheHome()
     const current = bundleCacheName()
@@ -147,9 +172,10 @@ describe('code caches of a lean run', () => {
 })
 
 describe('cacheFileName', () => {
-  it('keeps the path first and changes with the size and the modification time', () => {
+  it('keeps the path first and changes with the size and the status-change time, to the microsecond', () => {
     const name = cacheFileName('/usr/lib/node_modules/xtrace/dist/lean/show.cjs', 167607, 1796300000123.4)
-    expect(name).toMatch(/^[0-9a-f]{16}-167607-1796300000123$/)
+    expect(name).toMatch(/^[0-9a-f]{16}-167607-1796300000123400$/)
+    expect(cacheFileName('/usr/lib/node_modules/xtrace/dist/lean/show.cjs', 167607, 1796300000123.401)).not.toBe(name)
     expect(cacheFileName('/usr/lib/node_modules/xtrace/dist/lean/show.cjs', 167607, 1796300000123.4)).toBe(name)
     expect(cacheFileName('/usr/lib/node_modules/xtrace/dist/lean/show.cjs', 167608, 1796300000123.4)).not.toBe(name)
     expect(cacheFileName('/usr/lib/node_modules/xtrace/dist/lean/show.cjs', 167607, 1796300009999)).not.toBe(name)

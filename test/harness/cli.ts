@@ -29,6 +29,8 @@ export interface CliOptions {
   input?: string
   cwd?: string
   timeoutMs?: number
+  /** The entry to run instead of this checkout's bin/run.cjs (a copy of it, say). */
+  bin?: string
 }
 
 const home = mkdtempSync(join(tmpdir(), 'xtrace-home-'))
@@ -64,7 +66,7 @@ export interface RunningCli {
 
 /** Starts the CLI and hands back the process while it runs: for signals sent in the middle of a run. */
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
