@@ -126,7 +126,7 @@ export async function publishedAliases(lambda: LambdaClient, fn: FunctionState):
 export async function collectStatus(
   regional: RegionalClients,
   functions: FunctionState[],
-  options: {aliases: boolean; roles: boolean; managed?: ReadonlyMap<string, ManagedBy>},
+  options: {aliases: boolean; roles: boolean},
 ): Promise<FunctionStatus[]> {
   const clients = await regional.all()
   const reader = options.roles && functions.length > 0 ? new RolePermissionReader(await regional.iam(functions[0]!.region)) : undefined
@@ -150,9 +150,13 @@ export async function collectStatus(
       lastUpdateStatus: fn.lastUpdateStatus ?? null,
       ...(fn.lastUpdateStatusReason ? {lastUpdateStatusReason: fn.lastUpdateStatusReason} : {}),
       publishedAliases: options.aliases ? await publishedAliases(lambda, fn) : [],
-      ...(options.managed ? {managedBy: options.managed.get(fn.arn) ?? {tool: 'unknown'}} : {}),
     }
     return status
   })
   return statuses.filter((status): status is FunctionStatus => status !== undefined)
+}
+
+/** The statuses with what manages each function (readIac's `managed`), read alongside them. */
+export function withManagedBy(statuses: FunctionStatus[], managed: ReadonlyMap<string, ManagedBy>): FunctionStatus[] {
+  return statuses.map((status) => ({...status, managedBy: managed.get(status.arn) ?? {tool: 'unknown'}}))
 }

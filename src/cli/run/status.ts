@@ -12,7 +12,7 @@ import {plural} from '../../render/format.js'
 import {renderStatus} from '../../render/status.js'
 import {isTerminal} from '../standard-streams.js'
 import {type FunctionState, selectInAccounts} from '../../tracing/select.js'
-import {aliasLookupSeconds, collectStatus, type StatusJson, summariseByAccount, summariseStatus} from '../../tracing/status.js'
+import {aliasLookupSeconds, collectStatus, type StatusJson, summariseByAccount, summariseStatus, withManagedBy} from '../../tracing/status.js'
 import {LAMBDA_QUOTAS} from '../../aws/pacing.js'
 import {selectionFromArgs} from '../selection.js'
 import type {CommandRun} from './command-run.js'
@@ -42,9 +42,16 @@ export async function runStatus(command: CommandRun<StatusFlags>): Promise<Statu
     for (const fn of selected.functions) byTarget.set(targetOf(fn), [...(byTarget.get(targetOf(fn)) ?? []), fn])
     const parts = await Promise.all(
       [...byTarget].map(async ([target, functions]) => {
-        const iac = flags.iac ? await readIac(target.regional, functions, {iacTags, templates: true}) : undefined
-        for (const warning of iac?.warnings ?? []) printToStderr(`warning: ${warning}`)
-        return collectStatus(target.regional, functions, {aliases: flags.aliases, roles: flags.roles, ...(iac ? {managed: iac.managed} : {})})
+        // Side by side: the stacks' calls (tagging, CloudFormation) need nothing from Lambda's, which wait for
+        // its quotas. Both are awaited, so that the stacks' warnings come out, as before, even when reading fails.
+        const [iac, statuses] = await Promise.allSettled([
+          flags.iac ? readIac(target.regional, functions, {iacTags, templates: true}) : Promise.resolve(undefined),
+          collectStatus(target.regional, functions, {aliases: flags.aliases, roles: flags.roles}),
+        ])
+        if (iac.status === 'rejected') throw iac.reason
+        for (const warning of iac.value?.warnings ?? []) printToStderr(`warning: ${warning}`)
+        if (statuses.status === 'rejected') throw statuses.reason
+        return iac.value ? withManagedBy(statuses.value, iac.value.managed) : statuses.value
       }),
     )
     return parts.flat()
