@@ -121,9 +121,14 @@ export interface IacFacts {
 
 const stackKey = (region: string, stack: string) => `${region}/${stack}`
 
+/** What readIac found deploys the function with this ARN ("unknown" for one it was not asked about). */
+export function managedByOf(managed: ReadonlyMap<string, ManagedBy>, arn: string): ManagedBy {
+  return managed.get(arn) ?? {tool: 'unknown'}
+}
+
 /** What readIac found for one function: what deploys it, what its template sets, and its stack. */
 export function managedFactsOf(iac: IacFacts, fn: {arn: string; region: string}): {facts: ManagedFacts; stack?: StackFacts} {
-  const managedBy = iac.managed.get(fn.arn) ?? {tool: 'unknown'}
+  const managedBy = managedByOf(iac.managed, fn.arn)
   const stack = managedBy.stack ? iac.stacks.get(stackKey(fn.region, managedBy.stack)) : undefined
   const template = stack?.template && managedBy.logicalId ? tracingInTemplate(stack.template, managedBy.logicalId, stack.parameters) : undefined
   return {facts: {managedBy, ...(template ? {template} : {})}, ...(stack ? {stack} : {})}

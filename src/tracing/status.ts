@@ -4,6 +4,7 @@ import type {AccountFailure} from '../aws/accounts.js'
 import type {RegionalClients} from '../aws/regions.js'
 import {mapAwsError} from '../aws/errors.js'
 import type {ManagedBy} from '../iac/managed.js'
+import {managedByOf} from '../iac/stacks.js'
 import {RolePermissionReader, roleNameFromArn, type XRayWriteVerdict} from '../permissions/role.js'
 import {runPool} from '../util/pool.js'
 import type {TracingMode} from './refs.js'
@@ -158,5 +159,5 @@ export async function collectStatus(
 
 /** The statuses with what manages each function (readIac's `managed`), read alongside them. */
 export function withManagedBy(statuses: FunctionStatus[], managed: ReadonlyMap<string, ManagedBy>): FunctionStatus[] {
-  return statuses.map((status) => ({...status, managedBy: managed.get(status.arn) ?? {tool: 'unknown'}}))
+  return statuses.map((status) => ({...status, managedBy: managedByOf(managed, status.arn)}))
 }
