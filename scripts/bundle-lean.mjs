@@ -2,9 +2,13 @@
 // (LEAN_COMMANDS in src/cli/lean.ts) into one CommonJS file, dist/lean/<id>.cjs: the lean entry, the
 // command's body (cli/run/<id>.ts, exporting run<Id>) and what they import, chalk included. Loading one
 // file instead of ~25 ES modules is most of what is left of start-up once oclif is out of the way; one
-// bundle per command keeps `show --file` from compiling the code of `status`. The AWS SDK and oclif
-// stay outside, and so does yaml (read only for a stack's YAML template): they are loaded only on the
-// paths that need them, from node_modules, as before (with require, their CommonJS builds).
+// bundle per command keeps `show --file` from compiling the code of `status`. oclif stays outside, and so
+// does yaml (read only for a stack's YAML template): they are loaded only on the paths that need them, from
+// node_modules, as before. The AWS SDK a command calls is bundled too, but in a file of its own that the
+// command's bundle requires when it first imports the SDK (SDK_BUNDLES below); a client a command seldom
+// calls (STS and Organizations, for --accounts) is left to node_modules.
+import {readFileSync, writeFileSync} from 'node:fs'
+
 import {build} from 'esbuild'
 
 const root = new URL('../', import.meta.url)
@@ -23,6 +27,69 @@ const lazyTtyForChalk = {
 
 const common = {bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning', plugins: [lazyTtyForChalk]}
 
+// The AWS SDK of the lean commands, one file per set of clients, dist/lean/<name>.cjs: of the clients named, the names
+// xtrace's modules import, what those need (@smithy/core, the credential providers, ...), and the rest of the SDK our
+// own code imports (@aws-sdk/core/protocols for json-body.ts), one copy of each. Bundled from the SDK's ES builds, so
+// that what none of it uses is left out (the clients' other commands, the CBOR and XML protocols, the HTTP/2 handler),
+// and from one file rather than ~25 resolved one by one in node_modules. Measured against the SDK's CommonJS files from
+// node_modules (A/B, paired): show ID -19 ms (Node 20) and -25 ms (Node 24), status -64 / -73 ms (docs/DEVELOPMENT.md).
+// A client not named here for a command still works, loaded from node_modules (with its own copy of the SDK's core);
+// the module-spy test (test/e2e/lean.test.ts) fails when a lean command's run loads any.
+const SDK_BUNDLES = {
+  'sdk-xray': {clients: ['xray'], commands: ['show', 'traces', 'tail', 'stats', 'map']},
+  'sdk-status': {clients: ['lambda', 'iam', 'resource-groups-tagging-api', 'cloudformation'], commands: ['status']},
+}
+const sdkBundleOf = (id) => Object.keys(SDK_BUNDLES).find((name) => SDK_BUNDLES[name].commands.includes(id))
+const isSdk = /^@(aws-sdk|smithy)\//
+const clientOf = (specifier) => /^@aws-sdk\/client-([a-z0-9-]+)$/.exec(specifier)?.[1]
+
+/**
+ * The names a module imports from `specifier`, as tsc writes its imports (`import {A, B as b} from '…'`, and
+ * `const {A, B: b} = await import('…')`), or '*' when the module names the specifier in any other way (a namespace, a
+ * comment): the SDK bundle then exports the whole module, bigger but never short of a name.
+ */
+function importedNames(source, specifier) {
+  const quoted = `['"]${specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]`
+  const names = new Set()
+  const mentions = new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*${quoted}|const\\s*\\{([^}]*)\\}\\s*=\\s*await\\s+import\\(\\s*${quoted}\\s*\\)|${quoted}`, 'g')
+  for (const [, statically, dynamically] of source.matchAll(mentions)) {
+    const list = statically ?? dynamically
+    if (list === undefined) return '*'
+    for (const item of list.split(',')) {
+      const name = item.trim().split(/\s+as\s+|\s*:\s*/)[0]
+      if (!/^[A-Za-z_$][\w$]*$/.test(name ?? '')) {
+        if (item.trim() !== '') return '*'
+      } else names.add(name)
+    }
+  }
+  return names
+}
+
+/**
+ * In a command's bundle, an import of the SDK becomes a require of its SDK bundle (or of node_modules, for a
+ * client that bundle does not hold). `used` collects, by specifier, the names each SDK bundle has to export.
+ */
+const sdkFromBundle = (id, used) => ({
+  name: 'sdk-from-bundle',
+  setup(build) {
+    const bundle = sdkBundleOf(id)
+    build.onResolve({filter: isSdk}, (args) => {
+      const client = clientOf(args.path)
+      if (bundle === undefined || (client !== undefined && !SDK_BUNDLES[bundle].clients.includes(client))) return {path: args.path, external: true}
+      const names = importedNames(readFileSync(args.importer, 'utf8'), args.path)
+      const sofar = used[bundle].get(args.path) ?? new Set()
+      used[bundle].set(args.path, names === '*' || sofar === '*' ? '*' : new Set([...sofar, ...names]))
+      return {path: args.path, namespace: 'sdk-bundle', pluginData: {bundle}}
+    })
+    build.onLoad({filter: /.*/, namespace: 'sdk-bundle'}, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./${args.pluginData.bundle}.cjs`)}).modules[${JSON.stringify(args.path)}]`,
+      loader: 'js',
+    }))
+    build.onResolve({filter: /^\.\/sdk-[a-z]+\.cjs$/}, (args) => (args.namespace === 'sdk-bundle' ? {path: args.path, external: true} : undefined))
+  },
+})
+
+const used = Object.fromEntries(Object.keys(SDK_BUNDLES).map((name) => [name, new Map()]))
 await Promise.all([
   // The help cache's reader too: a cached --help then starts no ESM loader either.
   build({...common, entryPoints: [new URL('bin/help-cache.js', root).pathname], outfile: new URL('dist/lean/help-cache.cjs', root).pathname}),
@@ -46,15 +113,81 @@ await Promise.all([
         loader: 'js',
       },
       ...common,
+      plugins: [...common.plugins, sdkFromBundle(id, used)],
       outfile: new URL(`dist/lean/${id}.cjs`, root).pathname,
-      external: ['@aws-sdk/*', '@smithy/*', '@oclif/*', 'yaml'],
+      external: ['@oclif/*', 'yaml'],
       // import.meta means nothing in CommonJS: the bundle's own URL stands in (lean.ts finds lean-spec.json next to it).
       banner: {js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
       define: {'import.meta.url': 'importMetaUrl'},
-      // Their import() becomes require(): the SDK's CommonJS build loads ~45 ms sooner than its ES build (show ID,
-      // traces), and a lean run still never starts the ESM loader. Nothing compares SDK classes by identity
-      // (errors are told apart by name), so the oclif path's ES copy and this one behave alike.
+      // Their import() becomes require(): of the SDK bundle, or of a client's CommonJS build from node_modules (~45 ms
+      // sooner than its ES build), and a lean run never starts the ESM loader. Nothing compares SDK classes by identity
+      // (errors are told apart by name), so the oclif path's copy of the SDK and this one behave alike.
       supported: {'dynamic-import': false},
     }),
   ),
 ])
+
+/** An SDK bundle's entry: `modules`, by specifier, each with the names the commands' bundles import from it (or all of it). */
+function sdkEntry(specifiers) {
+  const listed = [...specifiers.keys()].sort()
+  const imports = listed.map((specifier, i) => {
+    const names = specifiers.get(specifier)
+    return names === '*' ? `import * as m${i} from ${JSON.stringify(specifier)}` : `import {${[...names].sort().map((name) => `${name} as m${i}_${name}`).join(', ')}} from ${JSON.stringify(specifier)}`
+  })
+  const modules = listed.map((specifier, i) => {
+    const names = specifiers.get(specifier)
+    return `${JSON.stringify(specifier)}: ${names === '*' ? `m${i}` : `{${[...names].sort().map((name) => `${name}: m${i}_${name}`).join(', ')}}`}`
+  })
+  return [...imports, `export const modules = {${modules.join(', ')}}`].join('\n')
+}
+
+// Each SDK bundle exports, by specifier, what of the SDK its commands' bundles import from it.
+const sdkMetafiles = await Promise.all(
+  Object.entries(used).map(async ([name, specifiers]) => {
+    const {metafile} = await build({
+      stdin: {
+        contents: sdkEntry(specifiers),
+        resolveDir: new URL('dist/', root).pathname,
+        sourcefile: `${name}.js`,
+        loader: 'js',
+      },
+      ...common,
+      // The ES builds: what the clients do not use is left out (tree shaking), which their CommonJS builds do not allow.
+      mainFields: ['module', 'main'],
+      // Fewer bytes to read and to hold as a string: ~30% of the SDK's text is indentation and comments.
+      minifyWhitespace: true,
+      metafile: true,
+      outfile: new URL(`dist/lean/${name}.cjs`, root).pathname,
+      // Their import() becomes require(), as in the commands' bundles: the credential providers are loaded when the
+      // credential chain reaches them, and a bundle that calls import() would not get a code cache (src/cli/code-cache.ts).
+      supported: {'dynamic-import': false},
+    })
+    return [name, metafile]
+  }),
+)
+// What each SDK bundle holds, for the tests (and for whoever wonders why a bundle is the size it is).
+const packageOf = (path) => /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(path)?.[1]
+/** Bytes of the bundle each package's code takes, largest first (a package whose code was all shaken out is not listed). */
+function bytesByPackage(metafile) {
+  const bytes = {}
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, {bytesInOutput}] of Object.entries(output.inputs)) {
+      const name = packageOf(path)
+      if (name !== undefined && bytesInOutput > 0) bytes[name] = (bytes[name] ?? 0) + bytesInOutput
+    }
+  }
+  return Object.fromEntries(Object.entries(bytes).sort(([, a], [, b]) => b - a))
+}
+writeFileSync(
+  new URL('dist/lean/sdk-bundles.json', root),
+  `${JSON.stringify(
+    Object.fromEntries(
+      sdkMetafiles.map(([name, metafile]) => [
+        name,
+        {...SDK_BUNDLES[name], exports: Object.fromEntries([...used[name]].sort().map(([specifier, names]) => [specifier, names === '*' ? '*' : [...names].sort()])), packages: bytesByPackage(metafile)},
+      ]),
+    ),
+    null,
+    2,
+  )}\n`,
+)

@@ -112,7 +112,9 @@ function built<T extends object>(client: T, service: string, options: AwsOptions
 
 export async function createXRayClient(options: AwsOptions): Promise<XRayClient> {
   quietSdk()
-  const [{XRayClient}, {FastJsonProtocol}] = await Promise.all([import('@aws-sdk/client-xray'), import('./json-body.js')])
+  // One import a line, naming what it takes: the lean bundle's SDK then holds only that (scripts/bundle-lean.mjs).
+  const {XRayClient} = await import('@aws-sdk/client-xray')
+  const {FastJsonProtocol} = await import('./json-body.js')
   return built(new XRayClient({...commonConfig(options), protocol: FastJsonProtocol}), 'xray', options)
 }
 

@@ -179,12 +179,12 @@ export class RolePermissionReader {
   }
 
   private async readRole(roleArn: string): Promise<RoleSources> {
-    const iam = await import('@aws-sdk/client-iam')
+    const {GetRoleCommand, GetRolePolicyCommand, paginateListAttachedRolePolicies, paginateListRolePolicies} = await import('@aws-sdk/client-iam')
     const roleName = roleNameFromArn(roleArn)
     const found: RoleSources = {roleName, roleArn, exists: undefined, sources: [], unreadable: []}
     let boundaryArn: string | undefined
     try {
-      const {Role} = await this.iam.send(new iam.GetRoleCommand({RoleName: roleName}))
+      const {Role} = await this.iam.send(new GetRoleCommand({RoleName: roleName}))
       found.exists = true
       boundaryArn = Role?.PermissionsBoundary?.PermissionsBoundaryArn
       if (Role?.AssumeRolePolicyDocument) found.trustPolicy = parsePolicyDocument(Role.AssumeRolePolicyDocument)
@@ -197,7 +197,7 @@ export class RolePermissionReader {
     }
 
     try {
-      for await (const page of iam.paginateListAttachedRolePolicies({client: this.iam}, {RoleName: roleName})) {
+      for await (const page of paginateListAttachedRolePolicies({client: this.iam}, {RoleName: roleName})) {
         for (const attached of page.AttachedPolicies ?? []) {
           if (!attached.PolicyArn) continue
           const label = `managed policy ${attached.PolicyName ?? attached.PolicyArn}`
@@ -212,11 +212,11 @@ export class RolePermissionReader {
       found.unreadable.push({label: 'the attached managed policies', kind: 'managed', why: mapAwsError(error, {action: 'iam:ListAttachedRolePolicies'}).message})
     }
     try {
-      for await (const page of iam.paginateListRolePolicies({client: this.iam}, {RoleName: roleName})) {
+      for await (const page of paginateListRolePolicies({client: this.iam}, {RoleName: roleName})) {
         for (const policyName of page.PolicyNames ?? []) {
           const label = `inline policy ${policyName}`
           try {
-            const {PolicyDocument} = await this.iam.send(new iam.GetRolePolicyCommand({RoleName: roleName, PolicyName: policyName}))
+            const {PolicyDocument} = await this.iam.send(new GetRolePolicyCommand({RoleName: roleName, PolicyName: policyName}))
             found.sources.push({kind: 'inline', label, document: parsePolicyDocument(PolicyDocument ?? '{}')})
           } catch (error) {
             found.unreadable.push({label, kind: 'inline', why: mapAwsError(error, {action: 'iam:GetRolePolicy'}).message})
@@ -242,15 +242,15 @@ export class RolePermissionReader {
     let pending = this.policies.get(policyArn)
     if (!pending) {
       pending = (async () => {
-        const iam = await import('@aws-sdk/client-iam')
+        const {GetPolicyCommand, GetPolicyVersionCommand} = await import('@aws-sdk/client-iam')
         let versionId: string | undefined
         try {
-          versionId = (await this.iam.send(new iam.GetPolicyCommand({PolicyArn: policyArn}))).Policy?.DefaultVersionId
+          versionId = (await this.iam.send(new GetPolicyCommand({PolicyArn: policyArn}))).Policy?.DefaultVersionId
         } catch (error) {
           throw mapAwsError(error, {action: 'iam:GetPolicy'})
         }
         try {
-          const {PolicyVersion} = await this.iam.send(new iam.GetPolicyVersionCommand({PolicyArn: policyArn, VersionId: versionId ?? 'v1'}))
+          const {PolicyVersion} = await this.iam.send(new GetPolicyVersionCommand({PolicyArn: policyArn, VersionId: versionId ?? 'v1'}))
           return parsePolicyDocument(PolicyVersion?.Document ?? '{}')
         } catch (error) {
           throw mapAwsError(error, {action: 'iam:GetPolicyVersion'})

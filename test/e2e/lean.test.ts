@@ -1,4 +1,5 @@
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -9,6 +10,7 @@ import {fixture, ROOT, type RunningCli, runCli, startCli, until} from '../harnes
 import {readFixture} from '../harness/fixtures.js'
 import {roleArn, startLocalAccount} from '../harness/account.js'
 import type {LocalAws} from '../harness/local-aws.js'
+import {sdkBundles} from '../harness/modules.js'
 import {generateTraffic} from '../harness/traffic.js'
 
 // show, traces, status, tail, stats and map run through the lean entry (src/cli/lean.ts, one bundle per command)
@@ -235,25 +237,26 @@ describe('the lean entry', () => {
       expect(result.code, result.stderr).toBe(0)
       return readFileSync(spy, 'utf8')
     }
-    const clients = (modules: string) => [...new Set(modules.match(/@aws-sdk\/client-[a-z-]+/g) ?? [])].sort()
     const offline = await loaded(['show', '--file', fixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')])
     // The command's CommonJS bundle (and the code cache's and lazy-http2's), and none of dist/'s ES modules (they would start the
-    // ESM loader: ~10 ms on Node 20).
+    // ESM loader: ~10 ms on Node 20), nor its SDK bundle.
     expect(offline).toContain('/dist/lean/show.cjs')
     expect(offline).not.toMatch(/\/dist\/(?!lean\/(show|code-cache|lazy-http2)\.cjs)/)
     expect(offline).not.toContain('@oclif/core')
     expect(offline).not.toContain('@aws-sdk')
-    for (const [args, needed] of [
-      [['show', TRACE], ['@aws-sdk/client-xray']],
-      [['traces', 'orders-api', ...within], ['@aws-sdk/client-xray']],
-      [['status', '--no-iac'], ['@aws-sdk/client-iam', '@aws-sdk/client-lambda']],
-      [['stats', 'orders-api', ...within, '--docs', '5'], ['@aws-sdk/client-xray']],
-      [['map', ...within], ['@aws-sdk/client-xray']],
+    // A fetch loads the command's SDK bundle, and nothing of the SDK from node_modules (which would bring a second copy of its core).
+    for (const [args, sdk] of [
+      [['show', TRACE], 'sdk-xray'],
+      [['traces', 'orders-api', ...within], 'sdk-xray'],
+      [['status', '--no-iac'], 'sdk-status'],
+      [['stats', 'orders-api', ...within, '--docs', '5'], 'sdk-xray'],
+      [['map', ...within], 'sdk-xray'],
     ] as const) {
       const modules = await loaded([...args])
       expect(modules, args.join(' ')).toContain(`/dist/lean/${args[0]}.cjs`)
+      expect(modules, args.join(' ')).toContain(`/dist/lean/${sdk}.cjs`)
       expect(modules, args.join(' ')).not.toContain('@oclif/core')
-      expect(clients(modules), args.join(' ')).toEqual(needed)
+      expect(modules, args.join(' ')).not.toMatch(/node_modules\/@(aws-sdk|smithy)\//)
     }
     // tail runs until Ctrl-C: stopped once it has polled.
     const spy = join(scratch, 'modules-tail.txt')
@@ -264,8 +267,29 @@ describe('the lean entry', () => {
     expect((await tail.exited).code).toBe(0)
     expect(readFileSync(spy, 'utf8')).toContain('/dist/lean/tail.cjs')
     expect(readFileSync(spy, 'utf8')).not.toContain('@oclif/core')
-    // Forced onto oclif's path, the same command does load it: the checks above can fail.
+    expect(readFileSync(spy, 'utf8')).toContain('/dist/lean/sdk-xray.cjs')
+    // Forced onto oclif's path, the same commands do load oclif, and the SDK from node_modules: the checks above can fail.
     expect(await loaded(['show', '--file', COLD_START], {XTRACE_LEAN: '0'})).toContain('@oclif/core')
+    expect(await loaded(['show', TRACE], {XTRACE_LEAN: '0'})).toMatch(/node_modules\/@aws-sdk\/client-xray\//)
+  })
+
+  it('bundles, for its commands, the SDK clients they call and every name they import from the SDK (scripts/bundle-lean.mjs)', () => {
+    const bundles = sdkBundles()
+    const clientsIn = (name: string) => Object.keys(bundles[name]!.packages).filter((p) => p.startsWith('@aws-sdk/client-')).sort()
+    expect(clientsIn('sdk-xray')).toEqual(['@aws-sdk/client-xray'])
+    expect(clientsIn('sdk-status')).toEqual(['@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-resource-groups-tagging-api'])
+    const require = createRequire(import.meta.url)
+    for (const [name, bundle] of Object.entries(bundles)) {
+      const {modules} = require(join(ROOT, 'dist/lean', `${name}.cjs`)) as {modules: Record<string, Record<string, unknown>>}
+      expect(Object.keys(modules).sort(), name).toEqual(Object.keys(bundle.exports).sort())
+      for (const [specifier, names] of Object.entries(bundle.exports)) {
+        // A name the commands import but the bundle shook out would be undefined when called, on a path the tests may not take.
+        const missing = names === '*' ? [] : names.filter((imported) => modules[specifier]![imported] === undefined)
+        expect(missing, `${name}: ${specifier}`).toEqual([])
+      }
+      // A bundle that calls import() gets no code cache (src/cli/code-cache.ts).
+      expect(readFileSync(join(ROOT, 'dist/lean', `${name}.cjs`), 'utf8'), name).not.toContain('import(')
+    }
   })
 
   it("keeps node:http2 unloaded, on either path, while the SDK's clients speak HTTP/1.1 (src/cli/lazy-http2.ts)", async () => {

@@ -243,6 +243,7 @@ describe('startup', () => {
       if (args[0] === 'show' && args[1] !== '--help') expect(modules).toContain('/dist/lean/show.cjs')
       expect(modules).not.toContain('@aws-sdk')
       expect(modules).not.toContain('@smithy')
+      expect(modules).not.toContain('/dist/lean/sdk-')
     }
   })
 

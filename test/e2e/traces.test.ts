@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {ROOT, runCli} from '../harness/cli.js'
+import {awsClientsLoaded} from '../harness/modules.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic, type ManifestTrace} from '../harness/traffic.js'
 
@@ -242,7 +243,7 @@ describe('modules loaded', () => {
     const spy = join(mkdtempSync(join(tmpdir(), 'xtrace-spy-')), 'modules.txt')
     writeFileSync(spy, '')
     const result = await runCli([...args, '--endpoint-url', aws.url], {env: {TZ: 'UTC', NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}, timeoutMs: 60_000})
-    return {result, clients: [...new Set(readFileSync(spy, 'utf8').match(/@aws-sdk\/client-[a-z-]+/g) ?? [])].sort()}
+    return {result, clients: awsClientsLoaded(readFileSync(spy, 'utf8'))}
   }
 
   it('traces, show --function and --cold load the X-Ray client and no other', async () => {
