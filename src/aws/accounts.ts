@@ -8,6 +8,7 @@ import {type AwsOptions, createOrganizationsClient, type TemporaryCredentials} f
 import {mapAwsError} from './errors.js'
 import type {LambdaQuota} from './pacing.js'
 import {RegionalClients} from './regions.js'
+import {compareText} from '../text/compare.js'
 
 /**
  * Many accounts of an organisation. Each member account is reached by assuming a role in it
@@ -207,7 +208,7 @@ export async function organizationAccounts(orgs: OrganizationsClient, ous: reado
     }
     throw mapped
   }
-  return [...found.values()].sort((a, b) => a.id.localeCompare(b.id))
+  return [...found.values()].sort((a, b) => compareText(a.id, b.id))
 }
 
 /** The caller's own identity: its account is left out of --org runs, its partition names the roles. */

@@ -3,6 +3,8 @@
  * there is one, the fix. Pure helpers only.
  */
 
+import {compareText} from '../text/compare.js'
+
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'unknown'
 
 export interface Check {
@@ -53,7 +55,7 @@ export function failed(summary: DoctorSummary, strict: boolean): boolean {
 export function undecidedReasons(checks: readonly Check[]): {reason: string; count: number}[] {
   const counts = new Map<string, number>()
   for (const item of checks) if (item.status === 'unknown') counts.set(item.reason ?? 'not decided', (counts.get(item.reason ?? 'not decided') ?? 0) + 1)
-  return [...counts].map(([reason, count]) => ({reason, count})).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
+  return [...counts].map(([reason, count]) => ({reason, count})).sort((a, b) => b.count - a.count || compareText(a.reason, b.reason))
 }
 
 export function summariseChecks(checks: readonly Check[]): DoctorSummary {

@@ -1,5 +1,6 @@
 import {functionNameOf} from '../traces/filter.js'
 import type {GraphEdge, GraphNode, ServiceGraph} from './graph.js'
+import {compareText} from '../text/compare.js'
 
 /**
  * The service graph as a tree, from the entry points down (clients, API Gateway): each node under the
@@ -102,12 +103,12 @@ export function layoutMap(graph: ServiceGraph, options: LayoutOptions = {}): Map
     out.set(edge.from, [...(out.get(edge.from) ?? []), edge])
     incoming.add(edge.to)
   }
-  for (const list of out.values()) list.sort((a, b) => b.requests - a.requests || a.to.localeCompare(b.to))
+  for (const list of out.values()) list.sort((a, b) => b.requests - a.requests || compareText(a.to, b.to))
   const nodes = graph.nodes.filter((node) => kept.has(node.id))
   // Entry points: clients and roots first, then any node nothing (kept) calls.
   const entries = nodes
     .filter((node) => !incoming.has(node.id))
-    .sort((a, b) => Number(b.type === 'client') - Number(a.type === 'client') || Number(b.root) - Number(a.root) || b.requests - a.requests || a.id.localeCompare(b.id))
+    .sort((a, b) => Number(b.type === 'client') - Number(a.type === 'client') || Number(b.root) - Number(a.root) || b.requests - a.requests || compareText(a.id, b.id))
   const rows: MapRow[] = []
   const drawn = new Set<string>()
   const visit = (start: GraphNode) => {

@@ -7,6 +7,7 @@ import type {ChangeResult, PlanEntry, ResultStatus} from '../tracing/plan.js'
 import type {TracingMode} from '../tracing/refs.js'
 import {plural} from './format.js'
 import {type Column, renderTable} from './table.js'
+import {compareText} from '../text/compare.js'
 
 /**
  * Text and JSON for `enable`, `disable` and `restore`: both built from the same results, so they
@@ -62,7 +63,7 @@ export function summariseByAccount(results: readonly {account: string; region: s
     if (result.status === 'planned') row.changed++
     else row[result.status]++
   }
-  return [...rows.values()].sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region))
+  return [...rows.values()].sort((a, b) => compareText(a.account, b.account) || compareText(a.region, b.region))
 }
 
 export function toChangeJson(results: readonly ChangeResult[], context: {operation?: string; failures?: readonly AccountFailure[]; accounts?: boolean} = {}): ChangeJson {
@@ -158,7 +159,7 @@ function renderAccountSummary(results: readonly ChangeResult[], failures: readon
   type Row = AccountRegionSummary & {note: string}
   const rows: Row[] = summariseByAccount(results).map((row) => ({...row, note: ''}))
   for (const failure of failures) rows.push({account: failure.account, region: failure.region ?? '*', changed: 0, unchanged: 0, skipped: 0, failed: 0, note: `not reached: ${failure.code}`})
-  rows.sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region))
+  rows.sort((a, b) => compareText(a.account, b.account) || compareText(a.region, b.region))
   const number = (key: keyof Counts) => (row: Row) => (row.note ? '-' : String(row[key]))
   return renderTable(rows, [
     {header: 'ACCOUNT', value: (row) => row.account},

@@ -163,3 +163,15 @@ export function padStart(text: string, width: number): string {
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`
 }
+
+/**
+ * A count with its thousands grouped, as `toLocaleString('en-US')` writes it ("12,345"), without the ~25 ms its
+ * first call spends building ICU's number format; anything but a safe integer is still left to it.
+ */
+export function formatCount(count: number): string {
+  if (!Number.isSafeInteger(count) || Object.is(count, -0)) return count.toLocaleString('en-US')
+  const digits = String(Math.abs(count))
+  let grouped = digits.slice(0, ((digits.length - 1) % 3) + 1)
+  for (let i = grouped.length; i < digits.length; i += 3) grouped += `,${digits.slice(i, i + 3)}`
+  return count < 0 ? `-${grouped}` : grouped
+}

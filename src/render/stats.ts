@@ -3,7 +3,7 @@ import type {ChalkInstance} from 'chalk'
 import type {BreakdownRow, TrafficFigures} from '../stats/figures.js'
 import type {Distribution} from '../stats/percentile.js'
 import type {StatsResult} from '../stats/run.js'
-import {formatDuration, padEnd, padStart, plural, truncate} from './format.js'
+import {formatCount, formatDuration, padEnd, padStart, plural, truncate} from './format.js'
 import {sanitize} from '../text/sanitize.js'
 
 /**
@@ -41,7 +41,7 @@ function trafficLines(t: TrafficFigures, chalk: ChalkInstance): string[] {
     return r.count > 0 ? paint(`${text} (${pct(r.rate)})`) : text
   }
   return [
-    `  traces      ${t.traces.toLocaleString('en-US')} (${t.perMinute} a minute)`,
+    `  traces      ${formatCount(t.traces)} (${t.perMinute} a minute)`,
     `  issues      ${[issue('fault', 'faults', t.faults, chalk.red), issue('error', 'errors', t.errors, chalk.yellow), issue('throttled', 'throttled', t.throttles, chalk.magenta)].join(' · ')}`,
     `  duration    ${dist(t.duration)}`,
     `  response    ${dist(t.responseTime)}`,
@@ -83,8 +83,8 @@ export function renderStats(result: StatsResult, style: StatsStyle): string {
   const docs = result.documents
   const every = docs.fromAll && docs.fetched + docs.missing >= docs.from
   const from = every
-    ? `all ${docs.from.toLocaleString('en-US')} traces`
-    : `${docs.fetched.toLocaleString('en-US')} of ${docs.fromAll ? '' : 'more than '}${docs.from.toLocaleString('en-US')} traces (a random sample, seed ${docs.seed})`
+    ? `all ${formatCount(docs.from)} traces`
+    : `${formatCount(docs.fetched)} of ${docs.fromAll ? '' : 'more than '}${formatCount(docs.from)} traces (a random sample, seed ${docs.seed})`
   const missing = docs.missing > 0 ? chalk.yellow(`; ${plural(docs.missing, 'trace')} could not be read`) : ''
   if (result.coldStarts) {
     const c = result.coldStarts

@@ -1,6 +1,7 @@
 import type {TraceListing} from '../traces/listing.js'
 import type {TraceModel, TraceNode} from '../traces/types.js'
 import {distribution, type Distribution, logBuckets} from './percentile.js'
+import {compareText} from '../text/compare.js'
 
 /**
  * The figures of `xtrace stats`, computed from what was read: summaries (counts, rates, latency —
@@ -101,7 +102,7 @@ export function groupFigures(listings: readonly TraceListing[], by: GroupBy, min
   for (const listing of listings) for (const key of groupKeys(listing, by)) groups.set(key, [...(groups.get(key) ?? []), listing])
   return [...groups]
     .map(([key, members]) => ({key, ...trafficFigures(members, minutes, exact)}))
-    .sort((a, b) => b.traces - a.traces || a.key.localeCompare(b.key))
+    .sort((a, b) => b.traces - a.traces || compareText(a.key, b.key))
 }
 
 export interface ColdFigures {
@@ -223,7 +224,7 @@ export function breakdown(models: readonly TraceModel[], top = 15): Breakdown {
         share: total > 0 ? round(row.criticalTime / total, 4) : null,
       }
     })
-    .sort((a, b) => b.criticalTime - a.criticalTime || b.traces - a.traces || a.name.localeCompare(b.name))
+    .sort((a, b) => b.criticalTime - a.criticalTime || b.traces - a.traces || compareText(a.name, b.name))
   return {source: 'documents', sample: models.length, rows: all.slice(0, top), more: Math.max(0, all.length - top)}
 }
 

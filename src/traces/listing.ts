@@ -1,4 +1,5 @@
 import type {TraceSummary} from '@aws-sdk/client-xray'
+import {compareText} from '../text/compare.js'
 
 /**
  * One trace as `xtrace traces` lists it (and `--json` prints it), from a GetTraceSummaries summary
@@ -111,5 +112,5 @@ export type SortOrder = 'start' | '-start' | 'duration' | '-duration'
 export function compareListings(order: SortOrder): (a: TraceListing, b: TraceListing) => number {
   const key = order.replace('-', '') === 'start' ? (l: TraceListing) => l.startTime ?? 0 : (l: TraceListing) => l.duration ?? -1
   const sign = order.startsWith('-') ? -1 : 1
-  return (a, b) => sign * (key(a) - key(b)) || a.id.localeCompare(b.id)
+  return (a, b) => sign * (key(a) - key(b)) || compareText(a.id, b.id)
 }

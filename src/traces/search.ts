@@ -5,6 +5,7 @@ import {UsageError} from '../errors.js'
 import {sanitize} from '../text/sanitize.js'
 import {traceIdTime} from './listing.js'
 import {FIRST_CHUNK_SECONDS, iso, MAX_CHUNK_SECONDS, type TimeWindow} from './window.js'
+import {compareText} from '../text/compare.js'
 
 /**
  * GetTraceSummaries over a window of any length: consecutive chunks, newest first (5 minutes, then
@@ -81,7 +82,7 @@ export async function searchTraces(client: XRayClient, request: SearchRequest, o
       seen.add(id)
       return true
     })
-    fresh.sort((a, b) => startOf(b) - startOf(a) || (a.Id ?? '').localeCompare(b.Id ?? ''))
+    fresh.sort((a, b) => startOf(b) - startOf(a) || compareText(a.Id ?? '', b.Id ?? ''))
     previous = seen
     end = start
     size = Math.min(size * 2, max)

@@ -8,6 +8,7 @@ import {InputError, UsageError} from '../errors.js'
 import {sanitize} from '../text/sanitize.js'
 import {runPool} from '../util/pool.js'
 import {type FunctionRef, type TracingMode} from './refs.js'
+import {compareText} from '../text/compare.js'
 
 /**
  * Turns names, ARNs and selectors (`--all`, `--match`, `--tag`) into the functions they mean, in
@@ -194,7 +195,7 @@ export async function selectFunctions(
     else for (const state of states) byArn.set(state.arn, state)
   })
 
-  const functions = [...byArn.values()].sort((a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name))
+  const functions = [...byArn.values()].sort((a, b) => compareText(a.region, b.region) || compareText(a.name, b.name))
   return {functions, notFound, warnings}
 }
 
@@ -292,8 +293,8 @@ export async function selectInAccounts(targets: readonly AccountTarget[], region
     else if (searched.has(ref)) notFound.push({ref, regions: searched.get(ref)!})
   }
   if (notFound.length > 0) throw notFoundError(notFound)
-  failures.sort((a, b) => a.account.localeCompare(b.account) || (a.region ?? '').localeCompare(b.region ?? ''))
-  const functions = [...byArn.values()].sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name))
+  failures.sort((a, b) => compareText(a.account, b.account) || compareText(a.region ?? '', b.region ?? ''))
+  const functions = [...byArn.values()].sort((a, b) => compareText(a.account, b.account) || compareText(a.region, b.region) || compareText(a.name, b.name))
   return {functions, failures}
 }
 

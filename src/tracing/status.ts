@@ -9,6 +9,7 @@ import {RolePermissionReader, roleNameFromArn, type XRayWriteVerdict} from '../p
 import {runPool} from '../util/pool.js'
 import type {TracingMode} from './refs.js'
 import {type FunctionState, READ_CONCURRENCY, withUpdateStatus} from './select.js'
+import {compareText} from '../text/compare.js'
 
 /**
  * What `xtrace status` reports for each function: its tracing mode and what decides whether traces
@@ -63,7 +64,7 @@ export interface StatusJson {
 export function summariseByAccount(functions: readonly FunctionStatus[]): (StatusSummary & {account: string})[] {
   const byAccount = new Map<string, FunctionStatus[]>()
   for (const fn of functions) byAccount.set(fn.account, [...(byAccount.get(fn.account) ?? []), fn])
-  return [...byAccount].sort(([a], [b]) => a.localeCompare(b)).map(([account, list]) => ({account, ...summariseStatus(list)}))
+  return [...byAccount].sort(([a], [b]) => compareText(a, b)).map(([account, list]) => ({account, ...summariseStatus(list)}))
 }
 
 export function summariseStatus(functions: readonly FunctionStatus[]): StatusSummary {

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {displayWidth, formatDuration, truncate, truncateMiddle, wrap} from '../../../src/render/format.js'
+import {displayWidth, formatCount, formatDuration, truncate, truncateMiddle, wrap} from '../../../src/render/format.js'
 
 describe('wrap', () => {
   it('wraps at word boundaries, cuts words longer than a line, and counts wide characters as two', () => {
@@ -70,5 +70,16 @@ describe('truncate and truncateMiddle', () => {
         if (before !== undefined) expect(displayWidth(head) + displayWidth(before + tail)).toBeGreaterThan(room)
       }),
     )
+  })
+})
+
+describe('formatCount', () => {
+  it("writes what toLocaleString('en-US') writes, for any integer and beyond", () => {
+    for (const n of [0, 1, -1, 999, 1000, -1000, 12_345, 999_999, 1_000_000, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60, 1.5, -0, Number.NaN, Infinity]) {
+      expect(formatCount(n), String(n)).toBe(n.toLocaleString('en-US'))
+    }
+    fc.assert(fc.property(fc.oneof(fc.integer({min: -(2 ** 31), max: 2 ** 31}), fc.maxSafeInteger(), fc.double()), (n) => {
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'))
+    }))
   })
 })
