@@ -127,26 +127,27 @@ await Promise.all([
   ),
 ])
 
-/** An SDK bundle's entry: `modules`, by specifier, each with the names the commands' bundles import from it (or all of it). */
-function sdkEntry(specifiers) {
-  const listed = [...specifiers.keys()].sort()
-  const imports = listed.map((specifier, i) => {
-    const names = specifiers.get(specifier)
-    return names === '*' ? `import * as m${i} from ${JSON.stringify(specifier)}` : `import {${[...names].sort().map((name) => `${name} as m${i}_${name}`).join(', ')}} from ${JSON.stringify(specifier)}`
-  })
-  const modules = listed.map((specifier, i) => {
-    const names = specifiers.get(specifier)
-    return `${JSON.stringify(specifier)}: ${names === '*' ? `m${i}` : `{${[...names].sort().map((name) => `${name}: m${i}_${name}`).join(', ')}}`}`
-  })
+/** What an SDK bundle exports, by specifier (sorted): the names the commands' bundles import from it, sorted, or '*' for all of it. */
+const exportsOf = (specifiers) =>
+  Object.fromEntries([...specifiers].sort(([a], [b]) => (a < b ? -1 : 1)).map(([specifier, names]) => [specifier, names === '*' ? '*' : [...names].sort()]))
+
+/** An SDK bundle's entry: `modules`, by specifier, each with what `exports` (exportsOf) names. */
+function sdkEntry(exports) {
+  const listed = Object.entries(exports)
+  const imports = listed.map(([specifier, names], i) =>
+    names === '*' ? `import * as m${i} from ${JSON.stringify(specifier)}` : `import {${names.map((name) => `${name} as m${i}_${name}`).join(', ')}} from ${JSON.stringify(specifier)}`,
+  )
+  const modules = listed.map(([specifier, names], i) => `${JSON.stringify(specifier)}: ${names === '*' ? `m${i}` : `{${names.map((name) => `${name}: m${i}_${name}`).join(', ')}}`}`)
   return [...imports, `export const modules = {${modules.join(', ')}}`].join('\n')
 }
 
 // Each SDK bundle exports, by specifier, what of the SDK its commands' bundles import from it.
-const sdkMetafiles = await Promise.all(
+const sdkBundles = await Promise.all(
   Object.entries(used).map(async ([name, specifiers]) => {
+    const exports = exportsOf(specifiers)
     const {metafile} = await build({
       stdin: {
-        contents: sdkEntry(specifiers),
+        contents: sdkEntry(exports),
         resolveDir: new URL('dist/', root).pathname,
         sourcefile: `${name}.js`,
         loader: 'js',
@@ -162,7 +163,7 @@ const sdkMetafiles = await Promise.all(
       // credential chain reaches them, and a bundle that calls import() would not get a code cache (src/cli/code-cache.ts).
       supported: {'dynamic-import': false},
     })
-    return [name, metafile]
+    return [name, {exports, metafile}]
   }),
 )
 // What each SDK bundle holds, for the tests (and for whoever wonders why a bundle is the size it is).
@@ -182,10 +183,7 @@ writeFileSync(
   new URL('dist/lean/sdk-bundles.json', root),
   `${JSON.stringify(
     Object.fromEntries(
-      sdkMetafiles.map(([name, metafile]) => [
-        name,
-        {...SDK_BUNDLES[name], exports: Object.fromEntries([...used[name]].sort().map(([specifier, names]) => [specifier, names === '*' ? '*' : [...names].sort()])), packages: bytesByPackage(metafile)},
-      ]),
+      sdkBundles.map(([name, {exports, metafile}]) => [name, {...SDK_BUNDLES[name], exports, packages: bytesByPackage(metafile)}]),
     ),
     null,
     2,
