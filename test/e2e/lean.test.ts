@@ -10,7 +10,7 @@ import {fixture, ROOT, type RunningCli, runCli, startCli, until} from '../harnes
 import {readFixture} from '../harness/fixtures.js'
 import {roleArn, startLocalAccount} from '../harness/account.js'
 import type {LocalAws} from '../harness/local-aws.js'
-import {sdkBundles} from '../harness/modules.js'
+import {MODULE_SPY, sdkBundles} from '../harness/modules.js'
 import {generateTraffic} from '../harness/traffic.js'
 
 // show, traces, status, tail, stats and map run through the lean entry (src/cli/lean.ts, one bundle per command)
@@ -27,7 +27,6 @@ const traffic = generateTraffic({count: 60, seed: 5, start: NOW - 3 * 3600, end:
 const TRACE = '1-59602603-23fc5b688855d396af79b496'
 const COLD_START = join(ROOT, 'examples/lambda-cold-start.json')
 const CHECKOUT = join(ROOT, 'examples/checkout-streamed.json')
-const SPY = join(ROOT, 'test/harness/module-spy.mjs')
 
 beforeAll(async () => {
   const account = await startLocalAccount()
@@ -233,7 +232,7 @@ describe('the lean entry', () => {
     const loaded = async (args: string[], env: Record<string, string> = {}) => {
       const spy = join(scratch, `modules-${args.join('_').replace(/[^a-z]/gi, '')}-${Object.keys(env).length}.txt`)
       writeFileSync(spy, '')
-      const result = await runCli(args, {env: {AWS_ENDPOINT_URL: aws.url, ...env, NODE_OPTIONS: `--import ${SPY}`, XTRACE_MODULE_SPY: spy}})
+      const result = await runCli(args, {env: {AWS_ENDPOINT_URL: aws.url, ...env, NODE_OPTIONS: `--import ${MODULE_SPY}`, XTRACE_MODULE_SPY: spy}})
       expect(result.code, result.stderr).toBe(0)
       return readFileSync(spy, 'utf8')
     }
@@ -261,7 +260,7 @@ describe('the lean entry', () => {
     // tail runs until Ctrl-C: stopped once it has polled.
     const spy = join(scratch, 'modules-tail.txt')
     writeFileSync(spy, '')
-    const tail = startCli(['tail', 'orders-api', '--interval', '1s', '--since', '0s'], {env: {AWS_ENDPOINT_URL: aws.url, NODE_OPTIONS: `--import ${SPY}`, XTRACE_MODULE_SPY: spy}})
+    const tail = startCli(['tail', 'orders-api', '--interval', '1s', '--since', '0s'], {env: {AWS_ENDPOINT_URL: aws.url, NODE_OPTIONS: `--import ${MODULE_SPY}`, XTRACE_MODULE_SPY: spy}})
     await until(() => tail.output().stderr.includes('Ctrl-C to stop'), 'tail to start')
     tail.child.kill('SIGINT')
     expect((await tail.exited).code).toBe(0)

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {cleanEnv, fixture, ROOT, runCli} from '../harness/cli.js'
-import {awsClientsLoaded} from '../harness/modules.js'
+import {awsClientsLoaded, MODULE_SPY} from '../harness/modules.js'
 import {readFixture} from '../harness/fixtures.js'
 import {LocalAws} from '../harness/local-aws.js'
 
@@ -187,7 +187,7 @@ describe('xtrace show <id> against the local AWS endpoint', () => {
   it('loads the AWS SDK only when it fetches (the module spy works)', async () => {
     const spy = join(scratch, 'modules-fetch.txt')
     writeFileSync(spy, '')
-    const result = await show([LAMBDA_TRACE], {NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy})
+    const result = await show([LAMBDA_TRACE], {NODE_OPTIONS: `--import ${MODULE_SPY}`, XTRACE_MODULE_SPY: spy})
     expect(result.code).toBe(0)
     expect(awsClientsLoaded(readFileSync(spy, 'utf8'))).toEqual(['@aws-sdk/client-xray'])
   })

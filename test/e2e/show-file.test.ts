@@ -9,6 +9,7 @@ import {spawnSync} from 'node:child_process'
 
 import {BIN, cleanEnv, fixture, HAS_SCRIPT, ROOT, runCli, startCli} from '../harness/cli.js'
 import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
+import {MODULE_SPY} from '../harness/modules.js'
 
 const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
 const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
@@ -233,7 +234,7 @@ describe('startup', () => {
     for (const args of [['--help'], ['--version'], ['show', '--help'], ['show', '-f', fixture(AWSDOCS)], ...commands]) {
       const spy = join(scratch, `modules-${args.join('_').replace(/[^a-z]/gi, '')}.txt`)
       writeFileSync(spy, '')
-      const result = await runCli(args, {env: {NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy, XDG_STATE_HOME: scratch, XTRACE_NO_HELP_CACHE: '1'}})
+      const result = await runCli(args, {env: {NODE_OPTIONS: `--import ${MODULE_SPY}`, XTRACE_MODULE_SPY: spy, XDG_STATE_HOME: scratch, XTRACE_NO_HELP_CACHE: '1'}})
       expect(result.code).toBe(0)
       const modules = readFileSync(spy, 'utf8')
       // The spy saw modules load: oclif (but for --version, and show --file, which the lean entry runs), our own code for show.
@@ -275,7 +276,7 @@ describe('startup', () => {
       const first = await runCli(args, {env: {XDG_CACHE_HOME: cache}})
       const spy = join(scratch, `cached-${args.join('_')}.txt`)
       writeFileSync(spy, '')
-      const second = await runCli(args, {env: {XDG_CACHE_HOME: cache, NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}})
+      const second = await runCli(args, {env: {XDG_CACHE_HOME: cache, NODE_OPTIONS: `--import ${MODULE_SPY}`, XTRACE_MODULE_SPY: spy}})
       expect(first.code).toBe(0)
       expect(second.code).toBe(0)
       expect(second.stdout).toBe(first.stdout)

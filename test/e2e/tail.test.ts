@@ -4,8 +4,8 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {ROOT, type RunningCli, startCli, until} from '../harness/cli.js'
-import {awsClientsLoaded} from '../harness/modules.js'
+import {type RunningCli, startCli, until} from '../harness/cli.js'
+import {awsClientsLoaded, MODULE_SPY} from '../harness/modules.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic} from '../harness/traffic.js'
 
@@ -154,7 +154,7 @@ describe('modules loaded', () => {
   it('tail loads the X-Ray client and no other AWS client', async () => {
     const spy = join(mkdtempSync(join(tmpdir(), 'xtrace-spy-')), 'modules.txt')
     writeFileSync(spy, '')
-    const run = startCli(['tail', '--interval', '1s', '--since', '0s', '--endpoint-url', aws.url], {env: {TZ: 'UTC', NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}, timeoutMs: 60_000})
+    const run = startCli(['tail', '--interval', '1s', '--since', '0s', '--endpoint-url', aws.url], {env: {TZ: 'UTC', NODE_OPTIONS: `--import ${MODULE_SPY}`, XTRACE_MODULE_SPY: spy}, timeoutMs: 60_000})
     await until(() => aws.calls('GetTraceSummaries').length >= 2, 'two polls')
     run.child.kill('SIGINT')
     expect((await run.exited).code).toBe(0)

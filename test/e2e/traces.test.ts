@@ -4,8 +4,8 @@ import {join} from 'node:path'
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
-import {ROOT, runCli} from '../harness/cli.js'
-import {awsClientsLoaded} from '../harness/modules.js'
+import {runCli} from '../harness/cli.js'
+import {awsClientsLoaded, MODULE_SPY} from '../harness/modules.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic, type ManifestTrace} from '../harness/traffic.js'
 
@@ -242,7 +242,7 @@ describe('modules loaded', () => {
   const loaded = async (args: string[]) => {
     const spy = join(mkdtempSync(join(tmpdir(), 'xtrace-spy-')), 'modules.txt')
     writeFileSync(spy, '')
-    const result = await runCli([...args, '--endpoint-url', aws.url], {env: {TZ: 'UTC', NODE_OPTIONS: `--import ${join(ROOT, 'test/harness/module-spy.mjs')}`, XTRACE_MODULE_SPY: spy}, timeoutMs: 60_000})
+    const result = await runCli([...args, '--endpoint-url', aws.url], {env: {TZ: 'UTC', NODE_OPTIONS: `--import ${MODULE_SPY}`, XTRACE_MODULE_SPY: spy}, timeoutMs: 60_000})
     return {result, clients: awsClientsLoaded(readFileSync(spy, 'utf8'))}
   }
 
