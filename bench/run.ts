@@ -80,8 +80,9 @@ interface Measurement {
   /** Median time the local endpoint spent answering a run's calls (their union, as calls overlap). */
   apiMs?: number
   /**
-   * The least time a run's Lambda calls take paced to Lambda's quotas (aws/pacing.ts), each quota's calls
-   * one phase after the other, as status lists functions first and then reads each one.
+   * The least time a run's Lambda calls take paced to Lambda's quotas (aws/pacing.ts): the longer of the two
+   * quotas' floors, as each has its own bucket and status reads functions while it lists them. (Adding the
+   * two, as this did while status listed first and read after, would credit it with time it need not wait.)
    */
   quotaMs?: number
 }
@@ -89,7 +90,7 @@ interface Measurement {
 function quotaTime(requests: readonly LoggedRequest[]): number {
   const calls = {control: 0, getFunction: 0}
   for (const r of requests) if (r.service === 'lambda') calls[quotaOf(`${r.operation}Command`)]++
-  return quotaFloorMs(calls.control, LAMBDA_QUOTAS.control) + quotaFloorMs(calls.getFunction, LAMBDA_QUOTAS.getFunction)
+  return Math.max(quotaFloorMs(calls.control, LAMBDA_QUOTAS.control), quotaFloorMs(calls.getFunction, LAMBDA_QUOTAS.getFunction))
 }
 
 /** Milliseconds covered by the requests' [at, doneAt] intervals: the time some call was being answered. */

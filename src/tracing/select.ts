@@ -117,12 +117,17 @@ export function everythingIfEmpty(selection: Selection): Selection {
   return selection.refs.length === 0 && !listsFunctions(selection) ? {...selection, all: true} : selection
 }
 
-export async function listFunctions(clients: RegionClients): Promise<FunctionState[]> {
+/** Every function of the region; `each` sees each one as its page arrives. */
+export async function listFunctions(clients: RegionClients, each?: (fn: FunctionState) => void): Promise<FunctionState[]> {
   const {paginateListFunctions} = await import('@aws-sdk/client-lambda')
   const out: FunctionState[] = []
   try {
     for await (const page of paginateListFunctions({client: clients.lambda}, {})) {
-      for (const config of page.Functions ?? []) out.push(toFunctionState(config, clients.region))
+      for (const config of page.Functions ?? []) {
+        const fn = toFunctionState(config, clients.region)
+        out.push(fn)
+        each?.(fn)
+      }
     }
   } catch (error) {
     throw mapAwsError(error, {action: 'lambda:ListFunctions'})
@@ -149,6 +154,9 @@ function nameOfArn(arn: string): string {
   return arn.split(':')[6] ?? arn
 }
 
+/** Told of each function a listing selects as soon as its page arrives, before the selection is whole. */
+export type OnListed = (fn: FunctionState, lambda: LambdaClient) => void
+
 /**
  * `regions` are searched for bare names and listed for selectors; a full ARN is looked up in its own
  * region, through `clientsFor`.
@@ -157,6 +165,7 @@ export async function selectFunctions(
   regions: RegionClients[],
   selection: Selection,
   clientsFor: (region: string) => Promise<RegionClients>,
+  onListed?: OnListed,
 ): Promise<Selected> {
   const byArn = new Map<string, FunctionState>()
   const warnings: string[] = []
@@ -174,7 +183,11 @@ export async function selectFunctions(
           else warnings.push(`${sanitize(arns[index]!)} is tagged but no longer exists`)
         })
       } else {
-        for (const state of await listFunctions(clients)) if (nameMatches(state.name)) byArn.set(state.arn, state)
+        const selected = (fn: FunctionState) => nameMatches(fn.name)
+        const each = onListed && ((fn: FunctionState) => {
+          if (selected(fn)) onListed(fn, clients.lambda)
+        })
+        for (const state of await listFunctions(clients, each)) if (selected(state)) byArn.set(state.arn, state)
       }
     }))
   }
@@ -215,6 +228,7 @@ export interface SelectOptions {
   defaultAll?: boolean
   warn?: (message: string) => void
   command?: string
+  onListed?: OnListed
 }
 
 /**
@@ -223,7 +237,7 @@ export interface SelectOptions {
  */
 export async function selectFunctionsOrFail(regional: RegionalClients, regions: readonly string[], selection: Selection, options: SelectOptions = {}): Promise<FunctionState[]> {
   const effective = requireSelection(selection, options)
-  const selected = await selectFunctions(await regional.selected(regions), effective, (region) => regional.forRegion(region))
+  const selected = await selectFunctions(await regional.selected(regions), effective, (region) => regional.forRegion(region), options.onListed)
   for (const warning of selected.warnings) options.warn?.(warning)
   if (selected.notFound.length > 0) throw notFoundError(selected.notFound)
   return selected.functions
@@ -272,7 +286,7 @@ export async function selectInAccounts(targets: readonly AccountTarget[], region
     const named = {...effective, refs: effective.refs.filter((ref) => !ref.region && mine(ref))}
     await Promise.all(where.map(async (clients) => {
       try {
-        collect(await selectFunctions([clients], named, (region) => target.regional.forRegion(region)), `${account}/${clients.region}`)
+        collect(await selectFunctions([clients], named, (region) => target.regional.forRegion(region), options.onListed), `${account}/${clients.region}`)
       } catch (error) {
         failures.push(accountFailure(account, clients.region, error, 'lambda:ListFunctions'))
       }

@@ -6,7 +6,7 @@ import {mapAwsError} from '../aws/errors.js'
 import type {ManagedBy} from '../iac/managed.js'
 import {managedByOf} from '../iac/stacks.js'
 import {RolePermissionReader, roleNameFromArn, type XRayWriteVerdict} from '../permissions/role.js'
-import {runPool} from '../util/pool.js'
+import {limitConcurrency, runPool} from '../util/pool.js'
 import type {TracingMode} from './refs.js'
 import {type FunctionState, READ_CONCURRENCY, withUpdateStatus} from './select.js'
 import {compareText} from '../text/compare.js'
@@ -125,17 +125,48 @@ export async function publishedAliases(lambda: LambdaClient, fn: FunctionState):
   return aliases.map((a) => ({...a, mode: modes.get(a.version) ?? null}))
 }
 
+/**
+ * ListFunctions leaves out the update status, so status reads each listed function again with GetFunction. Those
+ * reads have a quota of their own (100 a second, where the listing's pages share the control plane's 15), so they
+ * start as each page arrives (`start`, given to the selection as its onListed) rather than after the last one: the
+ * listing's time, about 1.3 s for 1,000 functions, is no longer spent before them.
+ */
+export class UpdateStatusReads {
+  private readonly reads = new Map<string, Promise<FunctionState>>()
+  private readonly limit = limitConcurrency(READ_CONCURRENCY)
+  private stopped = false
+
+  /** Reads a listed function, once per ARN. */
+  start(lambda: LambdaClient, listed: FunctionState): void {
+    if (listed.lastUpdateStatus || this.reads.has(listed.arn)) return
+    const read = this.limit(() => (this.stopped ? Promise.resolve(listed) : withUpdateStatus(lambda, listed)))
+    // Awaited by read(); one that nobody asks for (a later page of its listing failed) must not end the run as an
+    // unhandled rejection.
+    read.catch(() => undefined)
+    this.reads.set(listed.arn, read)
+  }
+
+  /** The function with its update status: from the read started for it, or from one made now. */
+  read(lambda: LambdaClient, fn: FunctionState): Promise<FunctionState> {
+    return this.reads.get(fn.arn) ?? withUpdateStatus(lambda, fn)
+  }
+
+  /** The run is over: reads still waiting for their turn are not made. */
+  stop(): void {
+    this.stopped = true
+  }
+}
+
 export async function collectStatus(
   regional: RegionalClients,
   functions: FunctionState[],
-  options: {aliases: boolean; roles: boolean},
+  options: {aliases: boolean; roles: boolean; reads?: UpdateStatusReads},
 ): Promise<FunctionStatus[]> {
   const clients = await regional.all()
   const reader = options.roles && functions.length > 0 ? new RolePermissionReader(await regional.iam(functions[0]!.region)) : undefined
   const statuses = await runPool(functions, READ_CONCURRENCY, async (listed) => {
     const lambda = clients.get(listed.region)!.lambda
-    // ListFunctions leaves out the update status: read the configuration for it.
-    const fn = await withUpdateStatus(lambda, listed)
+    const fn = await (options.reads?.read(lambda, listed) ?? withUpdateStatus(lambda, listed))
     const check = reader ? await reader.checkXRayWrite(fn.role, {arn: fn.arn, region: fn.region}) : undefined
     const status: FunctionStatus = {
       function: fn.name,

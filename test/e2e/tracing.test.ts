@@ -476,6 +476,21 @@ describe('xtrace status', () => {
     expect(quick.stdout).toContain('0 of 6 functions Active')
   })
 
+  it('reads the listed functions while the listing goes on, each once, with the same output', async () => {
+    addFunctions('fn', 160) // four pages of 50
+    // Slow pages, so that the order asked for (the first page's functions read before the last page) is not a race.
+    aws.inject({kind: 'latency', service: 'lambda', operation: 'ListFunctions', delayMs: 300})
+    const json = JSON.parse((await xtrace(['status', '--json', '--no-aliases'])).stdout) as {functions: {function: string; lastUpdateStatus: string}[]}
+    expect(json.functions.map((fn) => fn.function)).toEqual([...lambda.functions.values()].map((fn) => fn.FunctionName).sort())
+    expect(new Set(json.functions.map((fn) => fn.lastUpdateStatus))).toEqual(new Set(['Successful']))
+    const pages = aws.calls('ListFunctions', 'lambda')
+    const reads = aws.calls('GetFunction', 'lambda')
+    expect(pages).toHaveLength(4)
+    // One read a function: each of the 160 needs one, so a second read of any would make 161.
+    expect(reads).toHaveLength(160)
+    expect(reads[0]!.at).toBeLessThan(pages.at(-1)!.at)
+  })
+
   it('says unknown (not yes) when IAM cannot be read', async () => {
     lambda.add('api', {Role: role('traced-role')})
     aws.inject({kind: 'access-denied', service: 'iam'})

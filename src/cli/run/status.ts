@@ -12,7 +12,7 @@ import {plural} from '../../render/format.js'
 import {renderStatus} from '../../render/status.js'
 import {isTerminal} from '../standard-streams.js'
 import {type FunctionState, selectInAccounts} from '../../tracing/select.js'
-import {aliasLookupSeconds, collectStatus, type StatusJson, summariseByAccount, summariseStatus, withManagedBy} from '../../tracing/status.js'
+import {aliasLookupSeconds, collectStatus, type StatusJson, summariseByAccount, summariseStatus, UpdateStatusReads, withManagedBy} from '../../tracing/status.js'
 import {LAMBDA_QUOTAS} from '../../aws/pacing.js'
 import {selectionFromArgs} from '../selection.js'
 import type {CommandRun} from './command-run.js'
@@ -31,8 +31,13 @@ export async function runStatus(command: CommandRun<StatusFlags>): Promise<Statu
   const reached = await reachAccounts(awsOptionsFrom(flags), scope, ratesFrom(flags))
   const failures = [...reached.failures]
   spinner?.start('Reading functions')
+  const reads = new UpdateStatusReads()
   const statuses = await (async () => {
-    const selected = await selectInAccounts(reached.targets, flags.region ?? [], selection, {defaultAll: true, warn: (w) => printToStderr(`warning: ${w}`)})
+    const selected = await selectInAccounts(reached.targets, flags.region ?? [], selection, {
+      defaultAll: true,
+      warn: (w) => printToStderr(`warning: ${w}`),
+      onListed: (fn, lambda) => reads.start(lambda, fn),
+    })
     failures.push(...selected.failures)
     const aliasNote = flags.aliases ? aliasLookupNote(selected.functions, ratesFrom(flags).control ?? LAMBDA_QUOTAS.control) : undefined
     if (spinner) spinner.status = `${selected.functions.length} functions${aliasNote ? `; ${aliasNote.short}` : ''}`
@@ -46,7 +51,7 @@ export async function runStatus(command: CommandRun<StatusFlags>): Promise<Statu
         // its quotas. Both are awaited, so that the stacks' warnings come out, as before, even when reading fails.
         const [iac, statuses] = await Promise.allSettled([
           flags.iac ? readIac(target.regional, functions, {iacTags, templates: true}) : Promise.resolve(undefined),
-          collectStatus(target.regional, functions, {aliases: flags.aliases, roles: flags.roles}),
+          collectStatus(target.regional, functions, {aliases: flags.aliases, roles: flags.roles, reads}),
         ])
         if (iac.status === 'rejected') throw iac.reason
         for (const warning of iac.value?.warnings ?? []) printToStderr(`warning: ${warning}`)
@@ -57,6 +62,7 @@ export async function runStatus(command: CommandRun<StatusFlags>): Promise<Statu
     return parts.flat()
   })()
     .finally(() => spinner?.stop())
+    .finally(() => reads.stop())
     .finally(() => reached.destroy())
   const spanning = spansAccounts(scope)
   if (!command.json) {
