@@ -7,7 +7,8 @@
 // node_modules, as before. The AWS SDK a command calls is bundled too, but in a file of its own that the
 // command's bundle requires when it first imports the SDK (SDK_BUNDLES below); a client a command seldom
 // calls (STS and Organizations, for --accounts) is left to node_modules.
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {build} from 'esbuild'
 
@@ -25,7 +26,7 @@ const lazyTtyForChalk = {
   },
 }
 
-const common = {bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning', plugins: [lazyTtyForChalk]}
+const common = {bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning', plugins: [lazyTtyForChalk], absWorkingDir: new URL('.', root).pathname}
 
 // The AWS SDK of the lean commands, one file per set of clients, dist/lean/<name>.cjs: of the clients named, the names
 // xtrace's modules import, what those need (@smithy/core, the credential providers, ...), and the rest of the SDK our
@@ -35,9 +36,13 @@ const common = {bundle: true, format: 'cjs', platform: 'node', target: 'node20',
 // node_modules (A/B, paired): show ID -19 ms (Node 20) and -25 ms (Node 24), status -64 / -73 ms (docs/DEVELOPMENT.md).
 // A client not named here for a command still works, loaded from node_modules (with its own copy of the SDK's core);
 // the module-spy test (test/e2e/lean.test.ts) fails when a lean command's run loads any.
+//
+// `later`: clients whose code runs at the first import of them rather than when the bundle loads. status calls IAM,
+// tagging and CloudFormation only once Lambda has listed the functions, while it waits on Lambda's quota for their
+// configurations; run at start, their modules (~12 ms) came before its first request.
 const SDK_BUNDLES = {
-  'sdk-xray': {clients: ['xray'], commands: ['show', 'traces', 'tail', 'stats', 'map']},
-  'sdk-status': {clients: ['lambda', 'iam', 'resource-groups-tagging-api', 'cloudformation'], commands: ['status']},
+  'sdk-xray': {clients: ['xray'], later: [], commands: ['show', 'traces', 'tail', 'stats', 'map']},
+  'sdk-status': {clients: ['lambda', 'iam', 'resource-groups-tagging-api', 'cloudformation'], later: ['iam', 'resource-groups-tagging-api', 'cloudformation'], commands: ['status']},
 }
 const sdkBundleOf = (id) => Object.keys(SDK_BUNDLES).find((name) => SDK_BUNDLES[name].commands.includes(id))
 const isSdk = /^@(aws-sdk|smithy)\//
@@ -131,39 +136,90 @@ await Promise.all([
 const exportsOf = (specifiers) =>
   Object.fromEntries([...specifiers].sort(([a], [b]) => (a < b ? -1 : 1)).map(([specifier, names]) => [specifier, names === '*' ? '*' : [...names].sort()]))
 
-/** An SDK bundle's entry: `modules`, by specifier, each with what `exports` (exportsOf) names. */
-function sdkEntry(exports) {
-  const listed = Object.entries(exports)
+/** A module whose `modules` holds, by specifier, what `listed` ([specifier, names] of exportsOf) names; `more` adds members. */
+function modulesSource(listed, more = []) {
   const imports = listed.map(([specifier, names], i) =>
     names === '*' ? `import * as m${i} from ${JSON.stringify(specifier)}` : `import {${names.map((name) => `${name} as m${i}_${name}`).join(', ')}} from ${JSON.stringify(specifier)}`,
   )
   const modules = listed.map(([specifier, names], i) => `${JSON.stringify(specifier)}: ${names === '*' ? `m${i}` : `{${names.map((name) => `${name}: m${i}_${name}`).join(', ')}}`}`)
-  return [...imports, `export const modules = {${modules.join(', ')}}`].join('\n')
+  return [...imports, `export const modules = {${[...modules, ...more].join(', ')}}`].join('\n')
+}
+
+const LATER = 'sdk-later'
+
+/**
+ * An SDK bundle's entry (`entry`) and the module of its later clients (`later`, empty when it has none): `modules`, by
+ * specifier, each with what `exports` (exportsOf) names, a later client's behind a getter that requires `later`.
+ */
+function sdkEntry(exports, laterClients) {
+  const isLater = ([specifier]) => laterClients.includes(clientOf(specifier))
+  const listed = Object.entries(exports)
+  const later = listed.filter(isLater)
+  if (later.length === 0) return {entry: modulesSource(listed), later: undefined}
+  const getters = later.map(([specifier]) => `get ${JSON.stringify(specifier)}() { return laterModules()[${JSON.stringify(specifier)}] }`)
+  const entry = `import {laterModules} from ${JSON.stringify(LATER)}\n${modulesSource(listed.filter((item) => !isLater(item)), getters)}`
+  return {entry, later: modulesSource(later)}
+}
+
+/** Modules given as text, by name (`text-module:<name>`, or just the name for `bare`), resolved from dist/ (where node_modules is). */
+const textModules = (texts, bare = []) => ({
+  name: 'text-modules',
+  setup(build) {
+    build.onResolve({filter: /^text-module:/}, (args) => ({path: args.path.slice('text-module:'.length), namespace: 'text-module'}))
+    for (const name of bare) build.onResolve({filter: new RegExp(`^${name}$`)}, () => ({path: name, namespace: 'text-module'}))
+    build.onLoad({filter: /.*/, namespace: 'text-module'}, (args) => ({contents: texts[args.path], loader: 'js', resolveDir: new URL('dist/', root).pathname}))
+  },
+})
+
+/**
+ * dist/lean/<name>.cjs, in two passes. The first, to ES modules split into chunks, tree-shakes the SDK (from its ES
+ * builds: what the clients do not use is left out, which their CommonJS builds do not allow) and keeps what only the
+ * later clients use in chunks of their own. The second joins the chunks into one CommonJS file, in which a chunk that
+ * is required (the later clients', and the credential providers' that the SDK loads with import()) runs at its first
+ * require, not as the file loads. (A single pass cannot do both: esbuild includes all of a module that is required.)
+ */
+async function buildSdkBundle(name, exports) {
+  const {entry, later} = sdkEntry(exports, SDK_BUNDLES[name].later)
+  // Inside dist/, a path of its own: the second pass names each chunk by its path, and a temporary folder's random
+  // name would make every build's bundle differ.
+  const chunks = new URL(`dist/lean/.chunks-${name}/`, root).pathname
+  rmSync(chunks, {recursive: true, force: true})
+  try {
+    const {metafile} = await build({
+      ...common,
+      entryPoints: {main: 'text-module:entry', ...(later ? {later: 'text-module:later'} : {})},
+      plugins: [...common.plugins, textModules({entry, later})],
+      format: 'esm',
+      splitting: true,
+      outdir: chunks,
+      outExtension: {'.js': '.mjs'},
+      external: [LATER],
+      mainFields: ['module', 'main'],
+      // Fewer bytes to read and to hold as a string: ~30% of the SDK's text is indentation and comments.
+      minifyWhitespace: true,
+      metafile: true,
+    })
+    await build({
+      ...common,
+      entryPoints: [join(chunks, 'main.mjs')],
+      plugins: [textModules({[LATER]: `export const laterModules = () => require(${JSON.stringify(join(chunks, 'later.mjs'))}).modules`}, [LATER])],
+      minifyWhitespace: true,
+      outfile: new URL(`dist/lean/${name}.cjs`, root).pathname,
+      // Their import() becomes require(), as in the commands' bundles: the credential providers are loaded when the
+      // credential chain reaches them, and a bundle that calls import() would not get a code cache (src/cli/code-cache.ts).
+      supported: {'dynamic-import': false},
+    })
+    return metafile
+  } finally {
+    rmSync(chunks, {recursive: true, force: true})
+  }
 }
 
 // Each SDK bundle exports, by specifier, what of the SDK its commands' bundles import from it.
 const sdkBundles = await Promise.all(
   Object.entries(used).map(async ([name, specifiers]) => {
     const exports = exportsOf(specifiers)
-    const {metafile} = await build({
-      stdin: {
-        contents: sdkEntry(exports),
-        resolveDir: new URL('dist/', root).pathname,
-        sourcefile: `${name}.js`,
-        loader: 'js',
-      },
-      ...common,
-      // The ES builds: what the clients do not use is left out (tree shaking), which their CommonJS builds do not allow.
-      mainFields: ['module', 'main'],
-      // Fewer bytes to read and to hold as a string: ~30% of the SDK's text is indentation and comments.
-      minifyWhitespace: true,
-      metafile: true,
-      outfile: new URL(`dist/lean/${name}.cjs`, root).pathname,
-      // Their import() becomes require(), as in the commands' bundles: the credential providers are loaded when the
-      // credential chain reaches them, and a bundle that calls import() would not get a code cache (src/cli/code-cache.ts).
-      supported: {'dynamic-import': false},
-    })
-    return [name, {exports, metafile}]
+    return [name, {exports, metafile: await buildSdkBundle(name, exports)}]
   }),
 )
 // What each SDK bundle holds, for the tests (and for whoever wonders why a bundle is the size it is).

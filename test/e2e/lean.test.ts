@@ -281,6 +281,11 @@ describe('the lean entry', () => {
     for (const [name, bundle] of Object.entries(bundles)) {
       const {modules} = require(join(ROOT, 'dist/lean', `${name}.cjs`)) as {modules: Record<string, Record<string, unknown>>}
       expect(Object.keys(modules).sort(), name).toEqual(Object.keys(bundle.exports).sort())
+      // A later client's code runs at the first import of it: a getter, where the others are values.
+      for (const specifier of Object.keys(bundle.exports)) {
+        const later = bundle.later.some((client) => specifier === `@aws-sdk/client-${client}`)
+        expect(typeof Object.getOwnPropertyDescriptor(modules, specifier)!.get, `${name}: ${specifier}`).toBe(later ? 'function' : 'undefined')
+      }
       for (const [specifier, names] of Object.entries(bundle.exports)) {
         // A name the commands import but the bundle shook out would be undefined when called, on a path the tests may not take.
         const missing = names === '*' ? [] : names.filter((imported) => modules[specifier]![imported] === undefined)

@@ -8,6 +8,8 @@ export const MODULE_SPY = join(ROOT, 'test/harness/module-spy.mjs')
 
 interface SdkBundle {
   clients: string[]
+  /** Of those, the clients whose code runs at the first import of them, not as the bundle loads. */
+  later: string[]
   commands: string[]
   exports: Record<string, '*' | string[]>
   packages: Record<string, number>
