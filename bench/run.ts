@@ -167,6 +167,7 @@ async function measure(
 
 const xtrace = (...args: string[]) => [process.execPath, BIN, ...args]
 const NODE_FLOOR = [process.execPath, '-e', '']
+const PARSE_FLOOR = join(ROOT, 'bench/parse-floor.cjs')
 
 interface Previous {
   startup?: Measurement[]
@@ -228,6 +229,11 @@ async function measureRender(): Promise<Measurement[]> {
   }
   const big = files['generated 100,000 nodes']!
   render.push(await measure('show --file --json: generated 100,000 nodes', xtrace('show', '--file', big, '--json'), {memory: true, runs: BIG_RUNS}))
+  // No budget: the part of the rows above that parsing alone costs, on the same machine in the same run.
+  for (const n of ['1,000', '100,000']) {
+    const path = files[`generated ${n} nodes`]!
+    render.push(await measure(`node: read and parse the ${n}-node file, nothing drawn`, [process.execPath, PARSE_FLOOR, path], {runs: n === '100,000' ? BIG_RUNS : RUNS}))
+  }
   return render
 }
 
@@ -412,6 +418,9 @@ and keeps the text in the user's cache (bin/help-cache.js); the "cache off" rows
 ${table(startup)}
 
 ## Rendering saved traces (\`show --file\`)
+
+The "read and parse" rows are node reading the same file and \`JSON.parse\`-ing it and each Document in it
+(bench/parse-floor.cjs): what any reader has to spend before it draws a line, so how much of a ratio is parsing.
 
 ${table(render)}
 
