@@ -30,7 +30,7 @@ import {benchPacing, type PacingResult} from './pacing.js'
 import {generateTrace} from './generate.js'
 import {LAMBDA_QUOTAS, quotaFloorMs, quotaOf} from '../src/aws/pacing.js'
 import {codeCacheDirectory} from '../src/cli/code-cache.js'
-import {benchTail, type TailResult, withTraffic} from './search.js'
+import {benchTail, peakRssMb, type TailResult, withTraffic} from './search.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const NODE_MAJOR = Number.parseInt(process.versions.node, 10)
@@ -158,8 +158,9 @@ async function measure(
   }
   if (options.memory) {
     const out = join(work, 'rss.txt')
+    rmSync(out, {force: true})
     await run(args, {...options.env, NODE_OPTIONS: `--import ${join(ROOT, 'bench/rss-probe.mjs')}`, XTRACE_RSS_OUT: out})
-    measurement.peakRssMb = Math.round(Number(readFileSync(out, 'utf8')) / 1024)
+    measurement.peakRssMb = peakRssMb(out)
   }
   console.error(`${name.padEnd(52)} ${String(measurement.medianMs).padStart(6)} ms${measurement.apiMs === undefined ? '' : ` (API ${measurement.apiMs} ms)`}${measurement.peakRssMb ? `  ${measurement.peakRssMb} MB` : ''}`)
   return measurement

@@ -10,6 +10,7 @@ import {spawnSync} from 'node:child_process'
 import {BIN, cleanEnv, fixture, HAS_SCRIPT, ROOT, runCli, startCli} from '../harness/cli.js'
 import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
 import {MODULE_SPY} from '../harness/modules.js'
+import {CAPPED_CHILD_MIN_BYTES, SEMI_SPACE_FLAG} from '../../src/cli/capped-child.js'
 
 const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
 const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
@@ -175,6 +176,66 @@ describe('a reader that stops early', () => {
       const result = await run.exited
       expect(result.stderr, args[0]).toBe('')
       expect(result.code, args[0]).toBe(0)
+    }
+  })
+})
+
+describe('a big saved trace (src/cli/capped-child.ts)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xtrace-big-'))
+  const big = join(dir, 'big.json')
+  // Just over the size that hands the drawing to a capped child (~9 MB).
+  writeFileSync(big, JSON.stringify(generateTrace(45_000)))
+  const probe = join(dir, 'argv-probe.mjs')
+  writeFileSync(probe, "import {appendFileSync} from 'node:fs'\nappendFileSync(process.env.ARGV_OUT, JSON.stringify(process.execArgv) + '\\n')\n")
+  // Each line's V8 decides whether a child pays (Node 24's does); `on` makes one on every line, `off` none.
+  const withChild = {XTRACE_CAPPED_CHILD: 'on'}
+  const inProcess = {XTRACE_CAPPED_CHILD: 'off'}
+  const processesOf = async (args: string[], env: Record<string, string>, nodeOptions = '') => {
+    const out = join(dir, `argv-${Math.random().toString(36).slice(2)}.txt`)
+    const result = await runCli(args, {env: {...env, NODE_OPTIONS: `--import ${probe} ${nodeOptions}`.trim(), ARGV_OUT: out}, timeoutMs: 60_000})
+    expect(result.code, args.join(' ')).toBe(0)
+    return readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[])
+  }
+
+  it('is drawn by a second Node with its young generation capped, on either entry', async () => {
+    expect(statSync(big).size).toBeGreaterThanOrEqual(CAPPED_CHILD_MIN_BYTES)
+    for (const env of [withChild, {...withChild, XTRACE_LEAN: '0'}]) {
+      const processes = await processesOf(['show', '--file', big], env)
+      expect(processes, JSON.stringify(env)).toHaveLength(2)
+      expect(processes.filter((argv) => argv.includes(SEMI_SPACE_FLAG)), JSON.stringify(env)).toHaveLength(1)
+    }
+    const v8Major = Number(process.versions.v8.split('.')[0])
+    expect(await processesOf(['show', '--file', big], {})).toHaveLength(v8Major >= 13 ? 2 : 1)
+    // A small file, a user's own cap, or `off`, keeps to one process.
+    expect(await processesOf(['show', '--file', fixture(AWSDOCS)], withChild)).toHaveLength(1)
+    expect(await processesOf(['show', '--file', big], withChild, '--max-semi-space-size=32')).toHaveLength(1)
+    expect(await processesOf(['show', '--file', big], inProcess)).toHaveLength(1)
+  })
+
+  it('prints exactly what one process prints: text, --json, and a failure with its exit code', async () => {
+    for (const args of [['show', '--file', big, '--width', '100'], ['show', '--file', big, '--json'], ['show', '--file', big, '--file', join(dir, 'missing.json')]]) {
+      const child = await runCli(args, {env: withChild, timeoutMs: 60_000})
+      const one = await runCli(args, {env: inProcess, timeoutMs: 60_000})
+      expect(child.code, args.join(' ')).toBe(one.code)
+      expect(child.stderr, args.join(' ')).toBe(one.stderr)
+      expect(child.stdout === one.stdout, args.join(' ')).toBe(true)
+    }
+  })
+
+  it('a reader that stops early, and Ctrl-C sent to xtrace alone, end it as they end one process', async () => {
+    for (const env of [withChild, inProcess]) {
+      const what = JSON.stringify(env)
+      const piped = startCli(['show', '--file', big], {env, timeoutMs: 60_000})
+      piped.child.stdout.once('data', () => piped.child.stdout.destroy())
+      const closed = await piped.exited
+      expect(closed.stderr, what).toBe('')
+      expect(closed.code, what).toBe(0)
+
+      const interrupted = startCli(['show', '--file', big], {env, timeoutMs: 60_000})
+      interrupted.child.stdout.once('data', () => interrupted.child.kill('SIGINT'))
+      const ended = await interrupted.exited
+      expect(ended.stderr, what).not.toMatch(STACK_TRACE)
+      expect({code: ended.code, signal: ended.signal}, what).toEqual({code: null, signal: 'SIGINT'})
     }
   })
 })

@@ -4,6 +4,7 @@ import type {Interfaces} from '@oclif/core'
 
 import type Show from '../../commands/show.js'
 import {ExitCode, InputError, UsageError} from '../../errors.js'
+import {runInCappedChild, wantsCappedChild} from '../capped-child.js'
 import {awsOptionsFrom, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf} from '../flag-values.js'
 import {printToStderr, warnAll} from '../io.js'
 import {isTerminal, stdoutClosed, writeStdout} from '../standard-streams.js'
@@ -34,6 +35,11 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
   const search = searchOf(flags)
   if (traceIds.length === 0 && files.length === 0 && !search) {
     throw new UsageError('give at least one trace id, --function NAME, or --file PATH (or - for stdin)', ['xtrace show --function orders-api   (its newest trace)', 'xtrace show --file trace.json'])
+  }
+  if (files.length > 0 && wantsCappedChild(files)) {
+    // The child prints all of it, --json included: this process only passes on how it ended.
+    process.exitCode = await runInCappedChild()
+    return undefined
   }
 
   const terminal = currentTerminal()

@@ -1,0 +1,86 @@
+import {statSync} from 'node:fs'
+import {constants} from 'node:os'
+
+/**
+ * Big saved traces are drawn by a second Node process whose young generation is capped, on the Node lines where
+ * that pays.
+ *
+ * Node 24's V8 (13.6) grows the young generation to far larger semi-spaces than Node 20's (11.3) and 22's (12.4)
+ * did: drawing a 100,000-node trace (20 MB of JSON) held ~300 MB on Node 24 where ~70 MB is live, against ~180 MB on
+ * Node 20 and ~230 MB on Node 22. `--max-semi-space-size` is read when V8 sets up its heap, and only then
+ * (`v8.setFlagsFromString` at run time changes nothing), so the flag needs a process of its own. Measured on the
+ * 100,000-node trace: Node 24 ~195 MB at the same speed; Node 20 and 22 no smaller, and ~30 ms slower for the
+ * second start-up, so they draw in one process.
+ */
+
+/** Saved input at least this big (bytes, all files together) is drawn by the capped child. */
+export const CAPPED_CHILD_MIN_BYTES = 8 * 1024 * 1024
+
+/** The cap, in MB a semi-space: what Node 20's V8 allowed at most on 64-bit. */
+export const SEMI_SPACE_FLAG = '--max-semi-space-size=16'
+
+/** The first V8 whose default young generation outgrows the cap (Node 24's). */
+const FIRST_V8_WITH_BIG_YOUNG_GENERATION = 13
+
+/**
+ * `off`: draw in this process (the child itself gets it; a user may set it too); `on`: use a child whatever the
+ * V8 (the tests use it on every Node line); unset: a child where the V8 needs it.
+ */
+const SWITCH = 'XTRACE_CAPPED_CHILD'
+
+/** Whether these files are big enough to be drawn by a capped child, and this process is not already one. */
+export function wantsCappedChild(files: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  const setting = env[SWITCH]
+  if (setting === 'off') return false
+  if (setting !== 'on' && Number(process.versions.v8.split('.')[0]) < FIRST_V8_WITH_BIG_YOUNG_GENERATION) return false
+  // Already capped (or set otherwise) by the user: their choice stands.
+  if ([...process.execArgv, env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space-size'))) return false
+  let bytes = 0
+  for (const file of files) {
+    if (file === '-') continue
+    try {
+      const stats = statSync(file)
+      if (stats.isFile()) bytes += stats.size
+    } catch {
+      // Unreadable: the run itself says so.
+    }
+  }
+  return bytes >= CAPPED_CHILD_MIN_BYTES
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
+/**
+ * Runs this same command line again in a capped child, sharing stdin, stdout and stderr, and settles with its
+ * exit code. Signals sent to this process go to the child; Ctrl-C at a terminal reaches both, and this one
+ * waits for the child instead of ending first. A child ended by a signal ends this process by the same signal.
+ */
+export async function runInCappedChild(): Promise<number> {
+  // Loaded here: every other run of the command does without it.
+  const {spawn} = await import('node:child_process')
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, SEMI_SPACE_FLAG, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: {...process.env, [SWITCH]: 'off'},
+    })
+    const forward = (signal: NodeJS.Signals) => {
+      // At a terminal the child has it already (same process group); sent to this process alone, it has not.
+      child.kill(signal)
+    }
+    for (const signal of FORWARDED) process.on(signal, forward)
+    child.on('error', (error) => {
+      for (const signal of FORWARDED) process.off(signal, forward)
+      reject(error)
+    })
+    child.on('exit', (code, signal) => {
+      for (const signal of FORWARDED) process.off(signal, forward)
+      if (signal) {
+        process.kill(process.pid, signal)
+        // Reached only if something else here handles that signal: then the shell's code for it.
+        resolve(128 + (constants.signals[signal] ?? 0))
+        return
+      }
+      resolve(code ?? 1)
+    })
+  })
+}
