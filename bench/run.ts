@@ -395,7 +395,7 @@ async function main(): Promise<void> {
 
 Written by \`npm run bench\` (bench/run.ts) on ${results.date.slice(0, 10)}: xtrace ${results.xtrace}, Node ${results.node},
 ${results.machine.platform}, ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GiB. Median of ${RUNS} runs
-(${BIG_RUNS} for 100k nodes) after one warm-up run; wall time of the whole process, peak RSS from the process itself.
+(${BIG_RUNS} for 100k nodes) after one warm-up run; wall time of the whole process, peak RSS from the process itself (with a capped child's, src/cli/capped-child.ts, added).
 
 ## Budgets
 
