@@ -33,8 +33,11 @@ export function wantsCappedChild(files: readonly string[], env: NodeJS.ProcessEn
   const setting = env[SWITCH]
   if (setting === 'off') return false
   if (setting !== 'on' && Number(process.versions.v8.split('.')[0]) < FIRST_V8_WITH_BIG_YOUNG_GENERATION) return false
+  const nodeArgs = [...process.execArgv, env.NODE_OPTIONS ?? '']
   // Already capped (or set otherwise) by the user: their choice stands.
-  if ([...process.execArgv, env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space-size'))) return false
+  if (nodeArgs.some((arg) => arg.includes('semi-space-size'))) return false
+  // Under a debugger the run stays in the process being debugged (a child would also ask for the same port).
+  if (nodeArgs.some((arg) => arg.includes('--inspect'))) return false
   let bytes = 0
   for (const file of files) {
     if (file === '-') continue

@@ -210,6 +210,8 @@ describe('a big saved trace (src/cli/capped-child.ts)', () => {
     expect(await processesOf(['show', '--file', fixture(AWSDOCS)], withChild)).toHaveLength(1)
     expect(await processesOf(['show', '--file', big], withChild, '--max-semi-space-size=32')).toHaveLength(1)
     expect(await processesOf(['show', '--file', big], inProcess)).toHaveLength(1)
+    // Nor does a run under a debugger (port 0: any free one, on loopback).
+    expect(await processesOf(['show', '--file', big], withChild, '--inspect=127.0.0.1:0')).toHaveLength(1)
   })
 
   it('prints exactly what one process prints: text, --json, and a failure with its exit code', async () => {
