@@ -55,17 +55,20 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 /**
  * Runs this same command line again in a capped child, sharing stdin, stdout and stderr, and settles with its
- * exit code. Signals sent to this process go to the child; Ctrl-C at a terminal reaches both, and this one
- * waits for the child instead of ending first. A child ended by a signal ends this process by the same signal.
+ * exit code; with undefined when no child could be started (then this process draws, uncapped, as before).
+ * Signals sent to this process go to the child; Ctrl-C at a terminal reaches both, and this one waits for the
+ * child instead of ending first. A child ended by a signal ends this process by the same signal.
  */
-export async function runInCappedChild(): Promise<number> {
+export async function runInCappedChild(execPath = process.execPath): Promise<number | undefined> {
   // Loaded here: every other run of the command does without it.
   const {spawn} = await import('node:child_process')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, SEMI_SPACE_FLAG, ...process.argv.slice(1)], {
+    const child = spawn(execPath, [...process.execArgv, SEMI_SPACE_FLAG, ...process.argv.slice(1)], {
       stdio: 'inherit',
       env: {...process.env, [SWITCH]: 'off'},
     })
+    let started = false
+    child.on('spawn', () => (started = true))
     const forward = (signal: NodeJS.Signals) => {
       // At a terminal the child has it already (same process group); sent to this process alone, it has not.
       child.kill(signal)
@@ -73,7 +76,9 @@ export async function runInCappedChild(): Promise<number> {
     for (const signal of FORWARDED) process.on(signal, forward)
     child.on('error', (error) => {
       for (const signal of FORWARDED) process.off(signal, forward)
-      reject(error)
+      // Not started (no process left, say): nothing was printed, so this process can still draw.
+      if (started) reject(error)
+      else resolve(undefined)
     })
     child.on('exit', (code, signal) => {
       for (const signal of FORWARDED) process.off(signal, forward)

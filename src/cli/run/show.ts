@@ -38,8 +38,11 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
   }
   if (files.length > 0 && wantsCappedChild(files)) {
     // The child prints all of it, --json included: this process only passes on how it ended.
-    process.exitCode = await runInCappedChild()
-    return undefined
+    const code = await runInCappedChild()
+    if (code !== undefined) {
+      process.exitCode = code
+      return undefined
+    }
   }
 
   const terminal = currentTerminal()
