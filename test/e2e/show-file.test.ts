@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {generateTrace} from '../../bench/generate.js'
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 
 import {BIN, cleanEnv, fixture, HAS_SCRIPT, ROOT, runCli, startCli} from '../harness/cli.js'
 import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
@@ -222,6 +222,33 @@ describe('a big saved trace (src/cli/capped-child.ts)', () => {
       expect(child.stderr, args.join(' ')).toBe(one.stderr)
       expect(child.stdout === one.stdout, args.join(' ')).toBe(true)
     }
+  })
+
+  it.skipIf(!HAS_SCRIPT)('on a terminal the child draws to the terminal\'s width, and Ctrl-C there ends it as it ends one process', async () => {
+    const onTerminal = (env: string, interrupt: boolean) =>
+      new Promise<{code: number | null; stdout: string}>((resolve) => {
+        const command = `stty cols 100 rows 40; XTRACE_CAPPED_CHILD=${env} ${process.execPath} ${BIN} show --file ${big} --no-color`
+        const tty = spawn('script', ['-qec', command, '/dev/null'], {cwd: ROOT, env: cleanEnv({TERM: 'xterm'})})
+        let stdout = ''
+        let typed = false
+        tty.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk
+          // Ctrl-C typed at the terminal, once drawing has begun: its line discipline sends SIGINT to the whole foreground group.
+          if (interrupt && !typed && stdout.includes('Trace ')) {
+            typed = true
+            tty.stdin.write('\u0003')
+          }
+        })
+        tty.on('close', (code) => resolve({code, stdout}))
+      })
+    const drawn = await onTerminal('on', false)
+    const pipe = await runCli(['show', '--file', big, '--no-color', '--width', '100'], {env: inProcess, timeoutMs: 60_000})
+    expect(drawn.code).toBe(0)
+    expect(drawn.stdout.replaceAll('\r\n', '\n')).toBe(pipe.stdout)
+    const [child, one] = [await onTerminal('on', true), await onTerminal('off', true)]
+    expect(child.code).toBe(one.code)
+    expect(child.code).not.toBe(0)
+    expect(child.stdout).not.toMatch(STACK_TRACE)
   })
 
   it('a reader that stops early, and Ctrl-C sent to xtrace alone, end it as they end one process', async () => {
