@@ -67,21 +67,23 @@ export async function runInCappedChild(execPath = process.execPath): Promise<num
       stdio: 'inherit',
       env: {...process.env, [SWITCH]: 'off'},
     })
-    let started = false
-    child.on('spawn', () => (started = true))
     const forward = (signal: NodeJS.Signals) => {
       // At a terminal the child has it already (same process group); sent to this process alone, it has not.
       child.kill(signal)
     }
+    const stopForwarding = () => {
+      for (const signal of FORWARDED) process.off(signal, forward)
+    }
     for (const signal of FORWARDED) process.on(signal, forward)
     child.on('error', (error) => {
-      for (const signal of FORWARDED) process.off(signal, forward)
-      // Not started (no process left, say): nothing was printed, so this process can still draw.
-      if (started) reject(error)
-      else resolve(undefined)
+      stopForwarding()
+      // Not started (no process left, say; Node then gives the child no pid): nothing was printed, so this
+      // process can still draw.
+      if (child.pid === undefined) resolve(undefined)
+      else reject(error)
     })
     child.on('exit', (code, signal) => {
-      for (const signal of FORWARDED) process.off(signal, forward)
+      stopForwarding()
       if (signal) {
         process.kill(process.pid, signal)
         // Reached only if something else here handles that signal: then the shell's code for it.
