@@ -48,8 +48,17 @@ export function watchStandardStreams(): void {
   }
 }
 
+/**
+ * Whether a write to stdout failed because its reader went away: EPIPE, or ECONNRESET when stdout is a socket
+ * (a Node parent's `spawn` pipes are socketpairs) and the reader closed it with output still unread, which Linux
+ * reports to a writer blocked at that moment.
+ */
+export function readerWentAway(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'EPIPE' || error.code === 'ECONNRESET'
+}
+
 function stopQuietlyOnClosedPipe(error: NodeJS.ErrnoException): void {
-  if (error.code !== 'EPIPE') throw error
+  if (!readerWentAway(error)) throw error
 }
 
 /** The standard streams that exist, which are the ones that may still hold output: all of them unless watched. */
@@ -109,12 +118,11 @@ export function writeStdout(text: string): void {
   try {
     while (written < bytes.length) written += writeSync(1, bytes, written)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EPIPE') {
+    if (readerWentAway(error as NodeJS.ErrnoException)) {
       closed = true
       return
     }
-    if (code !== 'EAGAIN') throw error
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
     // A non-blocking pipe that is full: the stream waits for it to drain, and takes every later write.
     process.stdout.write(bytes.subarray(written))
   }

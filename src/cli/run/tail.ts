@@ -5,6 +5,7 @@ import {ExitCode, UsageError} from '../../errors.js'
 import {exitWhenWritten} from '../exit.js'
 import {awsOptionsFrom, filterFlagsFrom} from '../flag-values.js'
 import {printToStderr} from '../io.js'
+import {readerWentAway} from '../standard-streams.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
 import {plural} from '../../render/format.js'
 import {renderListingHeader, renderListingLine, tsvHeader, tsvLine} from '../../render/listing.js'
@@ -56,7 +57,7 @@ export type TailFlags = Interfaces.InferredFlags<(typeof Tail)['flags'] & (typeo
   process.on('SIGTERM', onSignal)
   // The reader went away (`| head -5`): following on would print for nobody; it ends as Ctrl-C does.
   const onBrokenPipe = (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') controller.abort()
+    if (readerWentAway(error)) controller.abort()
   }
   process.stdout.on('error', onBrokenPipe)
 
