@@ -31,6 +31,8 @@ export interface CliOptions {
   timeoutMs?: number
   /** The entry to run instead of this checkout's bin/run.cjs (a copy of it, say). */
   bin?: string
+  /** Options for Node itself, before the entry (V8 flags that NODE_OPTIONS does not take, say). */
+  nodeArgs?: string[]
 }
 
 const home = mkdtempSync(join(tmpdir(), 'xtrace-home-'))
@@ -66,7 +68,7 @@ export interface RunningCli {
 
 /** Starts the CLI and hands back the process while it runs: for signals sent in the middle of a run. */
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],

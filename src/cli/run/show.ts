@@ -5,6 +5,7 @@ import type {Interfaces} from '@oclif/core'
 import type Show from '../../commands/show.js'
 import {ExitCode, InputError, UsageError} from '../../errors.js'
 import {runInCappedChild, wantsCappedChild} from '../capped-child.js'
+import {drawQuickly} from '../short-drawing.js'
 import {awsOptionsFrom, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf} from '../flag-values.js'
 import {printToStderr, warnAll} from '../io.js'
 import {isTerminal, stdoutClosed, writeStdout} from '../standard-streams.js'
@@ -74,8 +75,9 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
     )
   }
   for (const trace of model.traces) warnAll(trace.warnings.map((warning) => `trace ${trace.id}: ${warning}`))
-  if (!command.json) {
-    // Written as it is drawn: a 100,000-node drawing is never held whole.
+  const nodes = model.traces.reduce((sum, trace) => sum + trace.nodeCount, 0)
+  // Written as it is drawn: a 100,000-node drawing is never held whole.
+  if (!command.json) drawQuickly(nodes, () => {
     const chunks = showChunks(model, {
       width: outputWidth(terminal, flags.width),
       ascii: flags.ascii ?? !supportsUnicode(terminal),
@@ -92,7 +94,7 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
       if (stdoutClosed()) break
       writeStdout(chunk)
     }
-  }
+  })
 
   for (const trace of model.traces) {
     if (trace.unreadableDocuments > 0) printToStderr(`warning: trace ${trace.id}: ${plural(trace.unreadableDocuments, 'document')} could not be read and ${trace.unreadableDocuments === 1 ? 'is' : 'are'} not drawn`)
@@ -122,7 +124,7 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
     process.exitCode = ExitCode.failed
   }
   // The JSON tree is built only when it is printed: for 100k nodes it is not free.
-  return command.json ? toShowJson(model) : undefined
+  return command.json ? drawQuickly(nodes, () => toShowJson(model)) : undefined
 }
 
 function columnsOf(text: string): {offset: boolean; self: boolean} {
