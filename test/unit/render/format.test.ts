@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {displayWidth, formatCount, formatDuration, truncate, truncateMiddle, wrap} from '../../../src/render/format.js'
+import {displayWidth, formatCount, formatDuration, formatTimestamp, isoUtc, truncate, truncateMiddle, wrap} from '../../../src/render/format.js'
 
 describe('wrap', () => {
   it('wraps at word boundaries, cuts words longer than a line, and counts wide characters as two', () => {
@@ -81,5 +81,28 @@ describe('formatCount', () => {
     fc.assert(fc.property(fc.oneof(fc.integer({min: -(2 ** 31), max: 2 ** 31}), fc.maxSafeInteger(), fc.double()), (n) => {
       expect(formatCount(n)).toBe(n.toLocaleString('en-US'))
     }))
+  })
+})
+
+describe('isoUtc', () => {
+  it('writes what toISOString writes, for any date it can write', () => {
+    // The edges of the four-digit years, of months, leap days, and the millisecond's digits.
+    const edges = ['0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '2024-02-29T12:05:09.007Z', '1970-01-01T00:00:00.010Z', '2017-07-08T00:23:31.562Z']
+    for (const text of edges) expect(isoUtc(new Date(text))).toBe(text)
+    // Before year 0 and after 9999 toISOString writes a sign and six digits: left to it.
+    for (const ms of [-62_167_219_200_001, 253_402_300_800_000, -8.64e15, 8.64e15]) expect(isoUtc(new Date(ms))).toBe(new Date(ms).toISOString())
+    fc.assert(
+      fc.property(fc.integer({min: -8.64e15, max: 8.64e15}), (ms) => {
+        expect(isoUtc(new Date(ms))).toBe(new Date(ms).toISOString())
+      }),
+      {numRuns: 2000},
+    )
+  })
+
+  it('is what formatTimestamp shows, in seconds with fractions as X-Ray writes them', () => {
+    expect(formatTimestamp(1_499_473_411.562)).toBe('2017-07-08 00:23:31.562 UTC')
+    expect(formatTimestamp(null)).toBe('unknown')
+    expect(formatTimestamp(Number.NaN)).toBe('NaN')
+    expect(formatTimestamp(1e20)).toBe('100000000000000000000')
   })
 })
