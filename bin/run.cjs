@@ -70,7 +70,7 @@ function leanEntry(words) {
   if (!require('node:fs').existsSync(bundle)) return undefined
   // Compiled with the code V8 kept from an earlier run, the SDK's too (src/cli/code-cache.ts).
   require('../dist/lean/code-cache.cjs').useCodeCache()
-  // The SDK's HTTP handler gets node:http2 only when it uses it, which xtrace's clients never do (src/cli/lazy-http2.ts).
-  require('../dist/lean/lazy-http2.cjs').deferHttp2ForSdk()
+  // node:http2 needs no deferring here: the SDK bundles leave out the HTTP/2 handler, and a bundle that requires a client
+  // from node_modules defers it first (scripts/bundle-lean.mjs).
   return require(bundle)
 }

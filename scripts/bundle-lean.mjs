@@ -80,7 +80,11 @@ const sdkFromBundle = (id, used) => ({
     const bundle = sdkBundleOf(id)
     build.onResolve({filter: isSdk}, (args) => {
       const client = clientOf(args.path)
-      if (bundle === undefined || (client !== undefined && !SDK_BUNDLES[bundle].clients.includes(client))) return {path: args.path, external: true}
+      if (bundle === undefined || (client !== undefined && !SDK_BUNDLES[bundle].clients.includes(client))) {
+        // From node_modules, whose HTTP handler requires node:http2 as it loads: node:http2 is deferred first
+        // (src/cli/lazy-http2.ts), here rather than at every lean start, where it cost ~2 ms for nothing.
+        return args.namespace === 'sdk-node-modules' ? {path: args.path, external: true} : {path: args.path, namespace: 'sdk-node-modules'}
+      }
       const names = importedNames(readFileSync(args.importer, 'utf8'), args.path)
       const sofar = used[bundle].get(args.path) ?? new Set()
       used[bundle].set(args.path, names === '*' || sofar === '*' ? '*' : new Set([...sofar, ...names]))
@@ -91,6 +95,11 @@ const sdkFromBundle = (id, used) => ({
       loader: 'js',
     }))
     build.onResolve({filter: /^\.\/sdk-[a-z]+\.cjs$/}, (args) => (args.namespace === 'sdk-bundle' ? {path: args.path, external: true} : undefined))
+    build.onLoad({filter: /.*/, namespace: 'sdk-node-modules'}, (args) => ({
+      contents: `require('./lazy-http2.cjs').deferHttp2ForSdk()\nmodule.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js',
+    }))
+    build.onResolve({filter: /^\.\/lazy-http2\.cjs$/}, (args) => (args.namespace === 'sdk-node-modules' ? {path: args.path, external: true} : undefined))
   },
 })
 
@@ -102,7 +111,8 @@ await Promise.all([
   build({...common, entryPoints: [new URL('dist/cli/standard-streams.js', root).pathname], outfile: new URL('dist/lean/standard-streams.cjs', root).pathname}),
   // The code caches a lean run compiles its bundle and the SDK with (src/cli/code-cache.ts), set up before either loads.
   build({...common, entryPoints: [new URL('dist/cli/code-cache.js', root).pathname], outfile: new URL('dist/lean/code-cache.cjs', root).pathname}),
-  // node:http2 deferred for the AWS SDK (src/cli/lazy-http2.ts), set up before any command can load the SDK.
+  // node:http2 deferred for the AWS SDK (src/cli/lazy-http2.ts): set up by bin/run.cjs before oclif loads, and by a lean
+  // bundle before it requires a client from node_modules (sdkFromBundle).
   build({...common, entryPoints: [new URL('dist/cli/lazy-http2.js', root).pathname], outfile: new URL('dist/lean/lazy-http2.cjs', root).pathname}),
   ...LEAN_COMMANDS.map((id) =>
     build({

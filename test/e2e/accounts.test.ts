@@ -1,10 +1,14 @@
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import fc from 'fast-check'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import type {ChangeJson} from '../../src/render/changes.js'
 import type {StatusJson} from '../../src/tracing/status.js'
 import {STACK_TRACE} from '../harness/account.js'
-import {startCli} from '../harness/cli.js'
+import {ROOT, startCli} from '../harness/cli.js'
+import {MODULE_SPY} from '../harness/modules.js'
 import {type LocalOrganization, memberId, modesOf, startLocalOrganization} from '../harness/organization.js'
 
 /**
@@ -100,6 +104,32 @@ describe('xtrace across an organization', () => {
     expect(one.functions.map((fn) => `${fn.account}/${fn.region}/${fn.function}`)).toEqual([`${memberId(0)}/eu-west-1/fn-007`, `${memberId(0)}/us-east-1/fn-007`])
     expect(one.accounts).toEqual([{account: memberId(0), functions: 2, active: expect.any(Number), passThrough: expect.any(Number), coveragePercent: expect.any(Number)}])
   }, 120_000)
+
+  it("status across accounts, run lean, loads STS from node_modules with node:http2 still deferred (src/cli/lazy-http2.ts)", async () => {
+    const modules = join(org.state, 'modules.txt')
+    const builtins = join(org.state, 'builtins.txt')
+    writeFileSync(modules, '')
+    const env = {
+      AWS_ENDPOINT_URL: org.aws.url,
+      XDG_STATE_HOME: org.state,
+      NODE_OPTIONS: `--import ${MODULE_SPY} -r ${join(ROOT, 'test/harness/builtins-spy.cjs')}`,
+      XTRACE_MODULE_SPY: modules,
+      XTRACE_BUILTINS_SPY: builtins,
+    }
+    const {code, stderr} = await startCli(['status', '--accounts', memberId(0), '--no-aliases', '--no-roles', '--region', 'us-east-1'], {env}).exited
+    expect(code, stderr).toBe(0)
+    const loaded = readFileSync(modules, 'utf8')
+    expect(loaded).toContain('/dist/lean/status.cjs')
+    expect(loaded).not.toContain('@oclif/core')
+    // The lean bundle holds no STS: it comes from node_modules, with the HTTP handler that requires node:http2 as it loads...
+    expect(loaded).toMatch(/node_modules\/@aws-sdk\/client-sts\//)
+    expect(loaded).toMatch(/node_modules\/@smithy\/node-http-handler\//)
+    // ...which the bundle deferred before requiring it: neither node:http2 nor node:assert, which it brings, is loaded.
+    const names = readFileSync(builtins, 'utf8').split('\n')
+    expect(names).toContain('https')
+    expect(names).not.toContain('http2')
+    expect(names).not.toContain('assert')
+  }, 60_000)
 
   it('Ctrl-C at random points of a change across accounts: nothing changed unreported, and restore puts every account back', async () => {
     const runs = Number.parseInt(process.env.FUZZ_RUNS ?? '', 10) > 200 ? 5 : 2

@@ -82,8 +82,8 @@ describe('code caches of a lean run', () => {
     const uncached = await runCli(args, {env: {...withEndpoint, XTRACE_NO_CODE_CACHE: '1'}})
     expect(uncached.code).toBe(0)
     const first = await runCli(args, {env: withEndpoint})
-    // The command's bundle, its SDK bundle (scripts/bundle-lean.mjs) and lazy-http2's, required after the cache is set up.
-    const bundles = ['show', 'sdk-xray', 'lazy-http2'].map((name) => bundleCacheName(join(ROOT, `dist/lean/${name}.cjs`)))
+    // The command's bundle and its SDK bundle (scripts/bundle-lean.mjs), required after the cache is set up.
+    const bundles = ['show', 'sdk-xray'].map((name) => bundleCacheName(join(ROOT, `dist/lean/${name}.cjs`)))
     expect([...files(directory).keys()].sort()).toEqual(bundles.sort())
     const second = await runCli(args, {env: withEndpoint})
     for (const run of [first, second]) expect(run).toEqual(uncached)
