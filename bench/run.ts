@@ -375,7 +375,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     xtrace: pkg.version,
     node: process.version,
-    machine: {platform: `${platform()}-${process.arch}`, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30)},
+    machine: {platform: `${platform()}-${process.arch}`, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), ...pageFaults()},
     runsPerMeasurement: RUNS,
     startup,
     render,
@@ -400,7 +400,11 @@ async function main(): Promise<void> {
 Written by \`npm run bench\` (bench/run.ts) on ${results.date.slice(0, 10)}: xtrace ${results.xtrace}, Node ${results.node},
 ${results.machine.platform}, ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GiB. Median of ${RUNS} runs
 (${BIG_RUNS} for 100k nodes) after one warm-up run; wall time of the whole process, peak RSS from the process itself (with a capped child's, src/cli/capped-child.ts, added).
-
+${results.machine.pageFaultUs === undefined ? '' : `
+A page fault (the first touch of a 4 KiB page) costs ${results.machine.pageFaultUs} µs on this machine (bench/page-faults.cjs), and \`node -e ''\`
+takes ${results.machine.nodeFloorFaults} of them: ~${Math.round((results.machine.pageFaultUs * results.machine.nodeFloorFaults!) / 1000)} ms of its start-up. Most hardware takes ~1 µs a fault: here a ratio to \`node -e ''\`
+weighs the memory a run touches far more than a user's machine would, one reason the same code gives other ratios elsewhere.
+`}
 ## Budgets
 
 Ratios are to \`node -e ''\` run once before each of the command's own runs, the median of those (the "beside it" column
@@ -487,6 +491,17 @@ calls at random whatever their rate, a model no real account follows; see bench/
 }
 
 await main()
+
+/** What a page fault costs here and how many `node -e ''` takes (bench/page-faults.cjs); nothing if it cannot tell. */
+function pageFaults(): {pageFaultUs?: number; nodeFloorFaults?: number} {
+  const probe = spawnSync(process.execPath, [join(ROOT, 'bench/page-faults.cjs')], {env, encoding: 'utf8'})
+  try {
+    const {usPerFault, nodeFloorFaults} = JSON.parse(probe.stdout) as {usPerFault: number; nodeFloorFaults: number}
+    return {pageFaultUs: usPerFault, nodeFloorFaults}
+  } catch {
+    return {}
+  }
+}
 
 /** A run's budget as a multiple of the Node floor measured in the same run. */
 function withinFloor(name: string, actual: number, factor: number, node: number) {
