@@ -39,7 +39,13 @@ function cacheDirectory(env) {
   return join(xtraceDirectory('cache', env), 'help')
 }
 
-/** Everything the rendered text depends on; the manifest's size and time stand for the build. */
+/**
+ * Everything the rendered text depends on; the manifest's size and status-change time stand for the build. Not its
+ * modification time: npm packs every file with the same one (1985-10-26), and tar, `cp -p` and reproducible builds
+ * keep whatever they are given, so a reinstall of the same version with other help texts of the same length kept the
+ * old key and printed the old text. Nothing but the kernel sets ctime, at any write of the file (every install writes
+ * the manifest, every build makes it anew): src/cli/code-cache.ts names its caches the same way, for the same reason.
+ */
 export function helpCacheFile(request, root, env = process.env, stdout = standardOutput) {
   if (env.XTRACE_NO_HELP_CACHE) return undefined
   try {
@@ -47,7 +53,7 @@ export function helpCacheFile(request, root, env = process.env, stdout = standar
     const manifest = statSync(new URL('oclif.manifest.json', root))
     const width = stdout.isTTY ? stdout.columns : 'pipe'
     const colour = [stdout.isTTY, env.NO_COLOR, env.FORCE_COLOR, env.TERM, env.COLUMNS, env.OCLIF_COLUMNS].join(',')
-    const key = [version, Math.round(manifest.mtimeMs), manifest.size, request, width, colour].join('|')
+    const key = [version, Math.round(manifest.ctimeMs * 1000), manifest.size, request, width, colour].join('|')
     let hash = 0
     for (let i = 0; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0
     return join(cacheDirectory(env), `${version}-${request}-${width}-${(hash >>> 0).toString(16)}.txt`)

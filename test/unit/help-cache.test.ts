@@ -1,4 +1,4 @@
-import {mkdtempSync, utimesSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
@@ -11,7 +11,7 @@ import {helpCacheFile} from '../../bin/help-cache.js'
 
 /**
  * The rendered-help cache never serves text from another build: its key holds the version, the
- * manifest's size and time (a rebuild or an upgrade changes them), the request, the width and colour.
+ * manifest's size and status-change time (any install or rebuild writes it), the request, the width and colour.
  */
 
 function install(version: string, manifest: string): URL {
@@ -40,6 +40,23 @@ describe('the help cache key', () => {
     const rebuilt = file(before)
     utimesSync(new URL('oclif.manifest.json', before), new Date(60_000), new Date(60_000))
     expect(file(before)).not.toBe(rebuilt)
+    // A reinstall of the same version whose help texts changed but not their length, with the time npm packs every
+    // file with: only the status-change time, which the kernel sets at the write, tells the two builds apart.
+    const manifest = new URL('oclif.manifest.json', before)
+    const packed = new Date('1985-10-26T08:15:00Z')
+    const reinstall = (text: string) => {
+      writeFileSync(manifest, text)
+      utimesSync(manifest, packed, packed)
+    }
+    reinstall('{"commands":{"enable":"Turn tracing on"}}')
+    const installed = file(before)
+    const {ctimeMs} = statSync(manifest)
+    // Written until the clock the kernel stamps files with has moved on (a jiffy at most, on kernels with coarse timestamps).
+    do reinstall('{"commands":{"enable":"Switch tracing!"}}')
+    while (statSync(manifest).ctimeMs === ctimeMs)
+    expect(statSync(manifest).mtimeMs).toBe(packed.getTime())
+    expect(statSync(manifest).size).toBe('{"commands":{"enable":"Turn tracing on"}}'.length)
+    expect(file(before)).not.toBe(installed)
     expect(file(before, 'doctor')).not.toBe(file(before, 'enable'))
     expect(file(before, 'enable', tty(80))).not.toBe(file(before, 'enable', tty(120)))
     expect(file(before, 'enable', tty(80), {NO_COLOR: '1'})).not.toBe(file(before, 'enable', tty(80)))
