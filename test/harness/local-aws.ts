@@ -447,8 +447,10 @@ export class LocalAws implements Routes {
         }
       })
     })
-    // Keep-alive sockets would hold stop() open; the SDK reconnects as needed.
-    this.server.keepAliveTimeout = 1000
+    // Connections stay open between calls, as AWS's endpoints keep them: Node's HTTP agent reuses a socket only when
+    // the server's Keep-Alive hint leaves it more than a second (`timeout=1` made every call of every run connect
+    // anew, which no client of AWS pays). stop() closes whatever is left open.
+    this.server.keepAliveTimeout = 30_000
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     const {port} = this.server.address() as AddressInfo
     this.url = `http://127.0.0.1:${port}`
