@@ -280,7 +280,8 @@ describe('a non-blocking pipe that fills', () => {
     const expected = await runCli(args)
     const spy = join(scratch, 'builtins-eagain.txt')
     const env = cleanEnv({NODE_OPTIONS: `-r ${join(ROOT, 'test/harness/builtins-spy.cjs')}`, XTRACE_BUILTINS_SPY: spy})
-    const run = spawnSync('python3', [join(ROOT, 'test/harness/nonblocking-pipe.py'), process.execPath, BIN, ...args], {cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 28})
+    // spawnSync holds the event loop, so vitest's own time-out cannot end a hang here: this one can.
+    const run = spawnSync('python3', [join(ROOT, 'test/harness/nonblocking-pipe.py'), process.execPath, BIN, ...args], {cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000})
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)
     expect(expected.stdout.length).toBeGreaterThan(1 << 17)

@@ -25,10 +25,23 @@ def waiting_for_the_pipe(pid):
     return wchan in ('', '0') or 'ep_poll' in wchan or 'epoll' in wchan
 
 
+# Full: no free page left in the pipe. A write that does not fit in what is left of the last page, partly filled by
+# the write before, takes new pages, so a full pipe can hold up to a page less than its capacity (a show that wrote
+# 48 KB chunks left the pipe at ~61 KB, full, and this waited for 64 forever).
+nearly_full = capacity - os.sysconf('SC_PAGE_SIZE')
+# Never hang a test run: with no change in the pipe for this long, say so and fail.
+STALL_SECONDS = 30
+stalled_since, last_queued = time.monotonic(), -1
 while child.poll() is None:
     queued = struct.unpack('i', fcntl.ioctl(r, termios.FIONREAD, b'\0\0\0\0'))[0]
-    if queued >= capacity and waiting_for_the_pipe(child.pid):
+    if queued > nearly_full and waiting_for_the_pipe(child.pid):
         break
+    if queued != last_queued:
+        stalled_since, last_queued = time.monotonic(), queued
+    elif time.monotonic() - stalled_since > STALL_SECONDS:
+        sys.stderr.write(f'nonblocking-pipe.py: the pipe stayed at {queued} of {capacity} bytes for {STALL_SECONDS} s without the child waiting on it\n')
+        child.kill()
+        sys.exit(3)
     time.sleep(0.005)
 out = sys.stdout.buffer
 while True:
