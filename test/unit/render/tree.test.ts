@@ -2,7 +2,8 @@ import {Chalk} from 'chalk'
 import {describe, expect, it} from 'vitest'
 
 import {displayWidth} from '../../../src/render/format.js'
-import {renderShow} from '../../../src/render/tree.js'
+import {generateTrace} from '../../../bench/generate.js'
+import {renderShow, showChunks} from '../../../src/render/tree.js'
 import {buildShowModel} from '../../../src/traces/model.js'
 import {parseTraceInput} from '../../../src/traces/parse.js'
 import {modelOf, plainRender} from '../../harness/fixtures.js'
@@ -148,5 +149,21 @@ describe('terminal safety', () => {
     const text = renderShow(model, {width: 200, ascii: false, details: true, chalk: new Chalk({level: 3})})
     const withoutSgr = text.replace(/\u001b\[[0-9;]*m/g, '')
     expect(withoutSgr).not.toMatch(RAW_CONTROL)
+  })
+})
+
+describe('showChunks', () => {
+  it('writes a big drawing in chunks that V8 keeps among its young objects, and that join to the whole drawing', () => {
+    // 2,000 nodes at 160 columns: ~330,000 characters, most of them two-byte (box drawing). A chunk of 1,000 lines
+    // was ~160,000 characters; V8 gives a string of more than 128 KB (64K two-byte characters) pages of its own.
+    const model = buildShowModel(parseTraceInput(JSON.stringify(generateTrace(2000)), 'generated.json'))
+    const options = {width: 160, ascii: false, details: false, chalk: new Chalk({level: 0})}
+    const chunks = [...showChunks(model, options)]
+    const longestLine = Math.max(...chunks.join('').split('\n').map((line) => line.length))
+    expect(chunks.length).toBeGreaterThan(10)
+    for (const chunk of chunks) expect(chunk.length).toBeLessThan(16_384 + longestLine + 2)
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThan(65_536 / 2)
+    expect(chunks.join('')).toBe(renderShow(model, options))
+    expect(chunks.join('').split('\n').length).toBeGreaterThan(2000)
   })
 })
