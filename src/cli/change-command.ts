@@ -228,7 +228,7 @@ export abstract class TracingChangeCommand extends XtraceCommand {
     const controller = new AbortController()
     // Every function in flight listens for Ctrl-C: that is by design, not a leak.
     setMaxListeners(0, controller.signal)
-    const progress = new ProgressLine(process.stderr, !this.jsonEnabled())
+    const progress = new ProgressLine(!this.jsonEnabled())
     const verb = mode === 'Active' ? 'enabling' : 'disabling'
     const onProgress = (current: readonly ChangeResult[]) => {
       const done = current.filter((r) => r.phase === 'done').length - (plan.length - updates.length)

@@ -1,5 +1,5 @@
 import {safeJsonChunks} from '../text/json.js'
-import {standardOutput, stdoutClosed, writeStdout} from './standard-streams.js'
+import {standardOutput, stdoutClosed, writeStderr, writeStdout} from './standard-streams.js'
 
 /**
  * What a command's body writes besides its main output, the same whichever entry started it: oclif's
@@ -8,7 +8,7 @@ import {standardOutput, stdoutClosed, writeStdout} from './standard-streams.js'
 
 /** Writes to stderr, also in --json mode (where stdout carries only JSON). */
 export function printToStderr(message: string): void {
-  process.stderr.write(`${message}\n`)
+  writeStderr(`${message}\n`)
 }
 
 export function warnAll(warnings: string[], limit = 20): void {

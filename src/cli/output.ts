@@ -1,6 +1,6 @@
 import {Chalk, type ChalkInstance, supportsColor} from 'chalk'
 
-import {standardOutput} from './standard-streams.js'
+import {isTerminal, standardOutput} from './standard-streams.js'
 
 /**
  * Facts about where output goes, decided in one place: colour, UTF-8 and width.
@@ -61,16 +61,20 @@ export function outputWidth(terminal: TerminalFacts, requested?: number): number
 }
 
 /**
- * One self-rewriting status line on stderr, only on a terminal (a pipe or a CI log gets nothing).
- * Redraws at most ten times a second however often it is told.
+ * One self-rewriting status line on stderr, only on a terminal (a pipe or a CI log gets nothing, and the run does
+ * not make process.stderr for it). Redraws at most ten times a second however often it is told.
  */
 export class ProgressLine {
   private last = 0
   private shown = false
   private readonly enabled: boolean
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, enabled = true) {
-    this.enabled = enabled && stream.isTTY === true
+  constructor(enabled = true) {
+    this.enabled = enabled && isTerminal(2)
+  }
+
+  private get stream(): NodeJS.WriteStream {
+    return process.stderr
   }
 
   update(text: string): void {

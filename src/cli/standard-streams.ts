@@ -13,7 +13,8 @@ type Name = 'stdout' | 'stderr'
 
 let watching = false
 const made = new Set<Name>()
-let closed = false
+/** Streams whose reader went away: what is left to write there is dropped. */
+const closed = new Set<Name>()
 
 /**
  * From now on, notes when process.stdout or process.stderr is made, and gives stdout, when made, the
@@ -87,48 +88,70 @@ export function isTerminal(fd: number): boolean {
   return process.getBuiltinModule('node:tty').isatty(fd)
 }
 
-let stdoutIsTerminal: boolean | undefined
-
 /**
  * What output decisions need of stdout (is it a terminal, how wide), without making the stream for a pipe.
  * What fd 1 is does not change during a run: it is asked once.
  */
 export const standardOutput: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = {
   get isTTY() {
-    return (stdoutIsTerminal ??= isTerminal(1))
+    return toTerminal('stdout')
   },
   get columns() {
     return process.stdout.columns
   },
 }
 
-function streaming(): boolean {
-  return !watching || made.has('stdout') || standardOutput.isTTY
+const FD: Readonly<Record<Name, number>> = {stdout: 1, stderr: 2}
+const terminal: Partial<Record<Name, boolean>> = {}
+
+/** Whether a stream goes to a terminal: asked once a run, as what fds 1 and 2 are does not change during one. */
+function toTerminal(name: Name): boolean {
+  return (terminal[name] ??= isTerminal(FD[name]))
 }
 
-/** Writes `text` to stdout: through the stream if there is one (or a terminal), else straight to fd 1. */
-export function writeStdout(text: string): void {
-  if (closed) return
-  if (streaming()) {
-    process.stdout.write(text)
+function streaming(name: Name): boolean {
+  return !watching || made.has(name) || toTerminal(name)
+}
+
+/**
+ * Writes `text` to a standard stream: through the stream if there is one (or a terminal), else straight to its fd.
+ * A reader that went away ends what is written there, quietly; a non-blocking pipe that is full hands the rest, and
+ * every later write, to the stream, which waits for it to drain.
+ */
+function writeTo(name: Name, text: string): void {
+  if (closed.has(name)) return
+  if (streaming(name)) {
+    process[name].write(text)
     return
   }
   const bytes = Buffer.from(text, 'utf8')
   let written = 0
   try {
-    while (written < bytes.length) written += writeSync(1, bytes, written)
+    while (written < bytes.length) written += writeSync(FD[name], bytes, written)
   } catch (error) {
     if (readerWentAway(error as NodeJS.ErrnoException)) {
-      closed = true
+      closed.add(name)
       return
     }
     if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
-    // A non-blocking pipe that is full: the stream waits for it to drain, and takes every later write.
-    process.stdout.write(bytes.subarray(written))
+    process[name].write(bytes.subarray(written))
   }
+}
+
+/** Writes `text` to stdout (see writeTo). */
+export function writeStdout(text: string): void {
+  writeTo('stdout', text)
+}
+
+/**
+ * Writes `text` to stderr (see writeTo). Making process.stderr on a pipe costs ~1 ms (and node:net, where nothing
+ * else loads it): spent by every run that printed a warning or a note, for one line.
+ */
+export function writeStderr(text: string): void {
+  writeTo('stderr', text)
 }
 
 /** The reader went away (`| head`): nothing more is worth drawing. */
 export function stdoutClosed(): boolean {
-  return closed || (made.has('stdout') || !watching ? process.stdout.destroyed : false)
+  return closed.has('stdout') || (made.has('stdout') || !watching ? process.stdout.destroyed : false)
 }

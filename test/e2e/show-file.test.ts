@@ -339,7 +339,7 @@ describe('startup', () => {
     }
   })
 
-  it('--version, a cached --help and show --file (text or --json) to a pipe make no stream of stdout, nor load node:tty; nor to /dev/null', async () => {
+  it('--version, a cached --help and show --file (text or --json) to a pipe make no stream of stdout or stderr (warnings, failures), nor load node:tty; nor to /dev/null', async () => {
     const env = {XDG_CACHE_HOME: join(scratch, 'help-cache-builtins')}
     expect((await runCli(['--help'], {env})).code).toBe(0)
     for (const args of [['--version'], ['--help'], ['show', '-f', fixture(AWSDOCS)], ['show', '-f', fixture(AWSDOCS), '--json']]) {
@@ -349,6 +349,24 @@ describe('startup', () => {
       expect(result.stdout.length).toBeGreaterThan(0)
       const builtins = readFileSync(spy, 'utf8').split('\n')
       // The spy saw the built-ins load (fs at least); none of the ones a stdout stream or node:tty brings.
+      expect(builtins, args.join(' ')).toContain('fs')
+      expect(builtins, args.join(' ')).not.toContain('net')
+      expect(builtins, args.join(' ')).not.toContain('tty')
+    }
+    // Nor of stderr, for warnings or for a failure.
+    const broken = JSON.parse(readFixture(AWSDOCS)) as {Traces: {Segments: {Document: string}[]}[]}
+    broken.Traces[0]!.Segments[3]!.Document = '{"id": "17ba309b32c7fbaf", "name": "DynamoDB", '
+    const brokenPath = join(scratch, 'broken-builtins.json')
+    writeFileSync(brokenPath, JSON.stringify(broken))
+    for (const [args, code, stderr] of [
+      [['show', '-f', brokenPath], 0, /^warning: .*not valid JSON/m],
+      [['show', '-f', join(scratch, 'no-such-file.json')], 1, /^error: cannot read .*no-such-file\.json: no such file\nTry: /m],
+    ] as const) {
+      const spy = join(scratch, `builtins-stderr-${code}.txt`)
+      const result = await runCli([...args], {env: {NODE_OPTIONS: `-r ${join(ROOT, 'test/harness/builtins-spy.cjs')}`, XTRACE_BUILTINS_SPY: spy}})
+      expect(result.code).toBe(code)
+      expect(result.stderr).toMatch(stderr)
+      const builtins = readFileSync(spy, 'utf8').split('\n')
       expect(builtins, args.join(' ')).toContain('fs')
       expect(builtins, args.join(' ')).not.toContain('net')
       expect(builtins, args.join(' ')).not.toContain('tty')

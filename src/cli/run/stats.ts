@@ -32,7 +32,7 @@ export async function runStats(command: CommandRun<StatsFlags>): Promise<StatsJs
   const {window, notes} = resolveWindow(flags, Date.now() / 1000)
   for (const note of notes) printToStderr(`note: ${note}`)
   const terminal = currentTerminal()
-  const progress = new ProgressLine(process.stderr, !command.json)
+  const progress = new ProgressLine(!command.json)
   const [{createXRayClient}, {collectStats}, {renderStats}] = await Promise.all([import('../../aws/clients.js'), import('../../stats/run.js'), import('../../render/stats.js')])
   const client = await createXRayClient(awsOptionsFrom(flags))
   let result: StatsResult

@@ -42,7 +42,7 @@ export async function runTraces(command: CommandRun<TracesFlags>): Promise<void>
   const json = command.json
   const mode = json ? 'json' : flags.ids ? 'ids' : terminal.isTTY ? 'table' : 'tsv'
   const style = {chalk: makeChalk(terminal), ...(terminal.columns ? {width: terminal.columns} : {}), utc: flags.utc, now, cold: documents !== 'none'}
-  const progress = new ProgressLine(process.stderr, !json)
+  const progress = new ProgressLine(!json)
   const out = new ListingWriter(mode, style, {window, filter})
 
   const [{createXRayClient}, {listTraces}] = await Promise.all([import('../../aws/clients.js'), import('../../traces/list.js')])
