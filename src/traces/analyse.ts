@@ -435,6 +435,7 @@ export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0): Tr
   const told = lambda.filter((invocation) => invocation.functionSegmentId !== undefined)
   // The critical path and self times see a function segment under the attempt it ran in.
   const lambdaChildren = lambdaPathChildren(lambda, byId)
+  let selfTime: Map<string, number> | undefined
   return {
     id: trace.id,
     roots: trace.roots,
@@ -447,7 +448,11 @@ export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0): Tr
     lambda,
     coldStart: told.length === 0 ? null : told.some((invocation) => invocation.coldStart),
     criticalPath: computeCriticalPath(trace.roots, end, lambdaChildren),
-    selfTime: computeSelfTimes(nodes, lambdaChildren),
+    // Made when first read: only a self column (160 columns and wider, or --columns self), --details and stats read
+    // it, and for 100,000 nodes it is a 100,000-entry map.
+    get selfTime() {
+      return (selfTime ??= computeSelfTimes(nodes, lambdaChildren))
+    },
     counts: countIssues(nodes),
     inProgress: settled.running,
     unfinished: settled.clipped,

@@ -115,8 +115,8 @@ export interface TraceModel {
   /** null: no Lambda function segment in the trace, so it cannot be told. */
   coldStart: boolean | null
   criticalPath: string[]
-  /** Seconds of a node's own time (duration less the union of its children). */
-  selfTime: Map<string, number>
+  /** Seconds of a node's own time (duration less the union of its children), by node id; made when first read. */
+  readonly selfTime: Map<string, number>
   counts: IssueCounts
   /** A root, or a chain of open nodes from a root, is still running. */
   inProgress: boolean
