@@ -86,15 +86,14 @@ function linksOf(value: unknown[]): TraceLink[] {
 }
 
 /** Completeness: a finished document outranks an in-progress one for the same id. */
-function rankOf(doc: SegmentDocument): number {
-  if (doc.in_progress === true) return 0
-  return asTime(doc.end_time) === null ? 1 : 2
+function rankOf(inProgress: boolean, endTime: number | null): number {
+  if (inProgress) return 0
+  return endTime === null ? 1 : 2
 }
 
-/** rankOf the document a node was made of (toNode keeps both fields as they were). */
+/** The rank of the document a node was made of: toNode keeps both fields as they were. */
 function nodeRank(node: TraceNode): number {
-  if (node.inProgress) return 0
-  return node.endTime === null ? 1 : 2
+  return rankOf(node.inProgress, node.endTime)
 }
 
 /** Start time, then end time, then id: the same order whatever order the documents arrived in. */
@@ -155,7 +154,7 @@ export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: s
         trace.warnings.push(`${source}: a subsegment without a string "id" was skipped`)
         continue
       }
-      const rank = rankOf(item.doc)
+      const rank = rankOf(item.doc.in_progress === true, asTime(item.doc.end_time))
       const existing = trace.entries.get(id)
       const existingRank = existing ? nodeRank(existing) : -1
       if (existingRank > rank) {
