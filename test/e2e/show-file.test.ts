@@ -16,6 +16,15 @@ const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.jso
 const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
 const scratch = mkdtempSync(join(tmpdir(), 'xtrace-e2e-'))
 
+/** The AWS docs trace with its fourth document cut short (not valid JSON), written to `name` in the scratch folder. */
+function writeBrokenTrace(name: string): string {
+  const broken = JSON.parse(readFixture(AWSDOCS)) as {Traces: {Segments: {Document: string}[]}[]}
+  broken.Traces[0]!.Segments[3]!.Document = '{"id": "17ba309b32c7fbaf", "name": "DynamoDB", '
+  const path = join(scratch, name)
+  writeFileSync(path, JSON.stringify(broken))
+  return path
+}
+
 describe('xtrace show --file (offline, through the binary)', () => {
   it.each(allTraceFixtures())('renders %s or says why it cannot', async (path) => {
     const result = await runCli(['show', '--file', fixture(path), '--width', '120'])
@@ -105,10 +114,7 @@ describe('xtrace show --file (offline, through the binary)', () => {
   })
 
   it('renders the rest of a trace with one broken document and warns on stderr', async () => {
-    const broken = JSON.parse(readFixture(AWSDOCS)) as {Traces: {Segments: {Document: string}[]}[]}
-    broken.Traces[0]!.Segments[3]!.Document = '{"id": "17ba309b32c7fbaf", "name": "DynamoDB", '
-    const path = join(scratch, 'broken.json')
-    writeFileSync(path, JSON.stringify(broken))
+    const path = writeBrokenTrace('broken.json')
     for (const json of [false, true]) {
       const result = await runCli(['show', '-f', path, ...(json ? ['--json'] : [])])
       expect(result.code).toBe(0)
@@ -354,10 +360,7 @@ describe('startup', () => {
       expect(builtins, args.join(' ')).not.toContain('tty')
     }
     // Nor of stderr, for warnings or for a failure.
-    const broken = JSON.parse(readFixture(AWSDOCS)) as {Traces: {Segments: {Document: string}[]}[]}
-    broken.Traces[0]!.Segments[3]!.Document = '{"id": "17ba309b32c7fbaf", "name": "DynamoDB", '
-    const brokenPath = join(scratch, 'broken-builtins.json')
-    writeFileSync(brokenPath, JSON.stringify(broken))
+    const brokenPath = writeBrokenTrace('broken-builtins.json')
     for (const [args, code, stderr] of [
       [['show', '-f', brokenPath], 0, /^warning: .*not valid JSON/m],
       [['show', '-f', join(scratch, 'no-such-file.json')], 1, /^error: cannot read .*no-such-file\.json: no such file\nTry: /m],
