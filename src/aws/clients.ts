@@ -122,7 +122,8 @@ export async function createXRayClient(options: AwsOptions): Promise<XRayClient>
 export async function createLambdaClient(options: AwsOptions, pacer?: LambdaPacer): Promise<LambdaClient> {
   quietSdk()
   const {LambdaClient} = await import('@aws-sdk/client-lambda')
-  const client = built(new LambdaClient(commonConfig(options)), 'lambda', options)
+  const {FastJsonProtocol} = await import('./json-body.js')
+  const client = built(new LambdaClient({...commonConfig(options), protocol: FastJsonProtocol}), 'lambda', options)
   if (pacer) attachPacing(client, pacer)
   return client
 }

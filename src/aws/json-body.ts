@@ -1,13 +1,16 @@
+import {Readable} from 'node:stream'
+
 import {AwsRestJsonProtocol} from '@aws-sdk/core/protocols'
 import {collectBody} from '@smithy/core/protocols'
 import {NormalizedSchema} from '@smithy/core/schema'
 import type {MetadataBearer} from '@smithy/types'
 
 /**
- * The body of a successful X-Ray answer, read as the SDK's restJson1 deserializer reads it, by a reader
+ * The body of a successful X-Ray or Lambda read, read as the SDK's restJson1 deserializer reads it, by a reader
  * compiled once per output shape from the SDK's own schema. The SDK's deserializer is generic: it looks
  * every value's schema up again as it goes, and on a cold start that is the largest part of `traces`
- * (one page of 100 summaries: ~20–40 ms on Node 20, ~10 ms on Node 24, against ~2 ms here).
+ * (one page of 100 summaries: ~20–40 ms on Node 20, ~10 ms on Node 24, against ~2 ms here); `status` reads
+ * a page of 50 function configurations before its first GetFunction, then one configuration a call.
  *
  * Exactness comes from declining: a shape or a value this reader would not give exactly as the SDK does
  * (a blob, a document, a big number, a timestamp in a format other than epoch seconds or not a finite number,
@@ -22,14 +25,17 @@ type Reader = (value: unknown) => unknown
 
 const identity: Reader = (value) => value
 
-/** Operations whose answers are read here; everything else, and every error, goes through the SDK alone. */
-const FAST_OPERATIONS = new Set(['GetTraceSummaries', 'BatchGetTraces'])
+/**
+ * Operations whose answers are read here, by name (X-Ray's, then Lambda's: no name is both's); everything else, and
+ * every error, goes through the SDK alone.
+ */
+export const FAST_OPERATIONS: ReadonlySet<string> = new Set(['GetTraceSummaries', 'BatchGetTraces', 'GetServiceGraph', 'ListFunctions', 'GetFunction', 'ListAliases'])
 
 const HARMLESS_TRAITS = new Set(['required', 'sensitive', 'jsonName', 'documentation'])
 
 /** A reader for the schema, or undefined when some part of it is a kind this reader leaves to the SDK. */
 export function compileReader(schema: NormalizedSchema, compiled = new Map<unknown, Reader>()): Reader | undefined {
-  // X-Ray's output shapes carry no traits at all; one that changes how a value is read (an HTTP binding, a
+  // These outputs carry no traits but harmless ones; one that changes how a value is read (an HTTP binding, a
   // media type, a timestamp format, a stream) is the SDK's to read. Checked before the cache: a member's
   // own traits are not its shape's.
   if (Object.keys(schema.getMergedTraits()).some((name) => !HARMLESS_TRAITS.has(name))) return undefined
@@ -143,6 +149,29 @@ export function readBody(read: Reader, bytes: Uint8Array): Record<string, unknow
 
 type ProtocolArgs = Parameters<AwsRestJsonProtocol['deserializeResponse']>
 
+/**
+ * The bytes of a body as Node's HTTP client gives it. The SDK's collector would first ask whether it is a web
+ * `ReadableStream`, which loads Node's web streams (~2 ms), then pipe it into a Writable, and `Readable.pipe`
+ * compares its destination with `process.stdout` and `process.stderr`, which makes both: ~2–3 ms a run spent
+ * on neither. Its outcomes are the collector's: the bytes, or the stream's own error (which the SDK's retries
+ * judge as before). A stream that closes short of its end with no error is a reset connection.
+ */
+export function collectNodeStream(body: Readable): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let ended = false
+    body.on('data', (chunk: Buffer | string) => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
+    body.once('error', reject)
+    body.once('end', () => {
+      ended = true
+      resolve(Buffer.concat(chunks))
+    })
+    body.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('the connection closed before the whole answer arrived'), {code: 'ECONNRESET'}))
+    })
+  })
+}
+
 /** restJson1 as the SDK speaks it, with the answers of FAST_OPERATIONS read by compiled readers. */
 export class FastJsonProtocol extends AwsRestJsonProtocol {
   private readers = new Map<string, Reader | undefined>()
@@ -150,7 +179,7 @@ export class FastJsonProtocol extends AwsRestJsonProtocol {
   override async deserializeResponse<Output extends MetadataBearer>(operationSchema: ProtocolArgs[0], context: ProtocolArgs[1], response: ProtocolArgs[2]): Promise<Output> {
     const read = response.statusCode >= 200 && response.statusCode < 300 ? this.readerFor(operationSchema) : undefined
     if (!read) return super.deserializeResponse<Output>(operationSchema, context, response)
-    const bytes = await collectBody(response.body, context)
+    const bytes = response.body instanceof Readable ? await collectNodeStream(response.body) : await collectBody(response.body, context)
     const output = readBody(read, bytes)
     if (output) return Object.assign(output, {$metadata: this.deserializeMetadata(response)}) as unknown as Output
     response.body = bytes

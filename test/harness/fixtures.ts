@@ -14,15 +14,15 @@ export function readFixture(path: string): string {
   return readFileSync(join(FIXTURES, path), 'utf8')
 }
 
-/** Every X-Ray fixture file (JSON and daemon text), relative to test/fixtures; IAM policies are not traces. */
+/** Every X-Ray fixture file (JSON and daemon text), relative to test/fixtures; IAM policies, templates and Lambda answers are not traces. */
 export function allTraceFixtures(): string[] {
   const out: string[] = []
   const visit = (dir: string) => {
     for (const entry of readdirSync(dir, {withFileTypes: true})) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) {
-        // IAM policies and CloudFormation templates are not traces.
-        if (entry.name !== 'iam' && entry.name !== 'iac') visit(path)
+        // IAM policies, CloudFormation templates and Lambda's answers are not traces.
+        if (entry.name !== 'iam' && entry.name !== 'iac' && entry.name !== 'lambda') visit(path)
       }
       else if (/\.(json|txt)$/.test(entry.name)) out.push(relative(FIXTURES, path))
     }
