@@ -9,15 +9,20 @@ import {constants} from 'node:os'
  * did: drawing a 100,000-node trace (20 MB of JSON) held ~300 MB on Node 24 where ~70 MB is live, against ~180 MB on
  * Node 20 and ~230 MB on Node 22. `--max-semi-space-size` is read when V8 sets up its heap, and only then
  * (`v8.setFlagsFromString` at run time changes nothing), so the flag needs a process of its own. Measured on the
- * 100,000-node trace: Node 24 ~195 MB at the same speed; Node 20 and 22 no smaller, and ~30 ms slower for the
- * second start-up, so they draw in one process.
+ * 100,000-node trace with a cap of 16 MB: Node 24 ~195 MB at the same speed; Node 20 and 22 no smaller, and ~30 ms
+ * slower for the second start-up, so they draw in one process.
  */
 
 /** Saved input at least this big (bytes, all files together) is drawn by the capped child. */
 export const CAPPED_CHILD_MIN_BYTES = 8 * 1024 * 1024
 
-/** The cap, in MB a semi-space: what Node 20's V8 allowed at most on 64-bit. */
-export const SEMI_SPACE_FLAG = '--max-semi-space-size=16'
+/**
+ * The cap, in MB a semi-space. Everything a drawing parses survives its first scavenges, and every page a bigger young
+ * generation takes is a page first touched: on Node 24, 100,000 nodes in one process with the flag took 1.15–1.28 s at 4
+ * MB (~157 MB, ~40,000 page faults), 1.18–1.38 s at 8, 1.28–1.42 s at 16 (~188 MB, ~47,500 faults), slower again at 1,
+ * 2 and 32; 200,000 nodes 2.3 s and −18 MB at 4 against 16. Through the child, 4 against 16: −84 ms (A/B, 11 runs).
+ */
+export const SEMI_SPACE_FLAG = '--max-semi-space-size=4'
 
 /** The first V8 whose default young generation outgrows the cap (Node 24's). */
 const FIRST_V8_WITH_BIG_YOUNG_GENERATION = 13
