@@ -159,7 +159,7 @@ async function measure(
   if (options.memory) {
     const out = join(work, 'rss.txt')
     rmSync(out, {force: true})
-    await run(args, {...options.env, NODE_OPTIONS: `--import ${join(ROOT, 'bench/rss-probe.mjs')}`, XTRACE_RSS_OUT: out})
+    await run(args, {...options.env, NODE_OPTIONS: `-r ${join(ROOT, 'bench/rss-probe.cjs')}`, XTRACE_RSS_OUT: out})
     measurement.peakRssMb = peakRssMb(out)
   }
   console.error(`${name.padEnd(52)} ${String(measurement.medianMs).padStart(6)} ms${measurement.apiMs === undefined ? '' : ` (API ${measurement.apiMs} ms)`}${measurement.peakRssMb ? `  ${measurement.peakRssMb} MB` : ''}`)
@@ -336,8 +336,8 @@ async function main(): Promise<void> {
   let tail = previous.tail
   if (SECTIONS.has('search') || !tail) {
     console.error('tail following 20,000 traces (about 30 s)…')
-    tail = await benchTail(BIN, env, join(ROOT, 'bench/rss-probe.mjs'))
-    const capped = await benchTail(BIN, {...env, NODE_OPTIONS: '--max-old-space-size=64'}, join(ROOT, 'bench/rss-probe.mjs'))
+    tail = await benchTail(BIN, env, join(ROOT, 'bench/rss-probe.cjs'))
+    const capped = await benchTail(BIN, {...env, NODE_OPTIONS: '--max-old-space-size=64'}, join(ROOT, 'bench/rss-probe.cjs'))
     tail.capped = {printed: capped.printed, peakRssMb: capped.peakRssMb}
     console.error(`tail: ${tail.printed} of ${tail.traces} printed, ${tail.peakRssMb} MB peak; with a 64 MB heap: ${capped.printed} printed, ${capped.peakRssMb} MB`)
   }

@@ -43,7 +43,7 @@ export async function benchTail(bin: string, env: NodeJS.ProcessEnv, probe: stri
   const rss = join(mkdtempSync(join(tmpdir(), 'xtrace-tail-')), 'rss.txt')
   const started = Date.now()
   const child = spawn(process.execPath, [bin, 'tail', '--json', '--interval', '1s', '--overlap', '5s', '--since', '0s', '--endpoint-url', aws.url], {
-    env: {...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import ${probe}`.trim(), XTRACE_RSS_OUT: rss},
+    env: {...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} -r ${probe}`.trim(), XTRACE_RSS_OUT: rss},
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let printed = 0
@@ -64,7 +64,7 @@ export async function benchTail(bin: string, env: NodeJS.ProcessEnv, probe: stri
   return {traces: total, printed, wallMs, peakRssMb: peakRssMb(rss)}
 }
 
-/** The peak RSS bench/rss-probe.mjs wrote, in MB: the processes' peaks added (a run's capped child is a second one). */
+/** The peak RSS bench/rss-probe.cjs wrote, in MB: the processes' peaks added (a run's capped child is a second one). */
 export function peakRssMb(file: string): number {
   const peaks = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map(Number)
   return Math.round(peaks.reduce((sum, kb) => sum + kb, 0) / 1024)
