@@ -76,9 +76,10 @@ const WIDE =
 // eslint-disable-next-line no-misleading-character-class
 const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u
 
-// Most of what is drawn (Latin, Greek, Cyrillic…, box drawing, blocks) is one cell a character: a whole tree
-// line is decided by one regex, not a loop over its characters. The same ranges as the loop's first test.
-const ONE_CELL_EACH = /^[\u0000-\u02ff\u0370-\u10ff\u2500-\u25ff]*$/
+// Most of what is drawn (Latin, Greek, Cyrillic…, dashes, quotes and the ellipsis, box drawing, blocks) is one cell
+// a character: a whole tree line is decided by one regex, not a loop over its characters. The same ranges as the
+// loop's first test.
+const ONE_CELL_EACH = /^[\u0000-\u02ff\u0370-\u10ff\u2010-\u2027\u2500-\u25ff]*$/
 
 /** Display width of already-sanitised text (wide CJK and emoji take two cells). */
 export function displayWidth(text: string): number {
@@ -86,8 +87,8 @@ export function displayWidth(text: string): number {
   let width = 0
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
-    // Most of what is drawn (Latin, box drawing, blocks) is one cell: decide those without a regex.
-    if (code < 0x0300 || (code >= 0x0370 && code < 0x1100) || (code >= 0x2500 && code < 0x2600)) {
+    // Most of what is drawn (Latin, dashes and the ellipsis, box drawing, blocks) is one cell: decide those without a regex.
+    if (code < 0x0300 || (code >= 0x0370 && code < 0x1100) || (code >= 0x2010 && code < 0x2028) || (code >= 0x2500 && code < 0x2600)) {
       width += 1
       continue
     }

@@ -151,10 +151,19 @@ function layoutFor(width: number, columns: TreeRenderOptions['columns']): Layout
   return {labelWidth, timelineWidth, offset, self}
 }
 
+function isPathSeparator(code: number): boolean {
+  return code === 0x2f || code === 0x3a
+}
+
+/** The last non-empty part of a URL or ARN split at `/` and `:`, found without splitting (a line each in a big trace). */
 function lastPathPart(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value === '') return undefined
-  const parts = value.split(/[/:]/).filter((part) => part !== '')
-  return parts.at(-1)
+  if (typeof value !== 'string') return undefined
+  let end = value.length
+  while (end > 0 && isPathSeparator(value.charCodeAt(end - 1))) end--
+  if (end === 0) return undefined
+  let start = end - 1
+  while (start > 0 && !isPathSeparator(value.charCodeAt(start - 1))) start--
+  return value.slice(start, end)
 }
 
 function httpOf(node: TraceNode): {method?: string; url?: string; status?: number} {
@@ -591,14 +600,16 @@ interface Folded {
   nodes: TraceNode[]
 }
 
-type Row = {kind: 'node'; node: TraceNode} | Folded
+/** A node drawn on its own line, or a fold: told apart by `kind`, which a node's is never 'folded'. */
+type Row = TraceNode | Folded
 
 /**
  * Siblings as rows: runs of `MIN_RUN` or more consecutive siblings with the same name fold into one
  * row (a Step Functions Map's 40 iterations), except those on the critical path, which stay as they are.
  */
-function rowsOf(children: TraceNode[], critical: Set<string>, fold: boolean, expand: Set<string>): Row[] {
-  if (!fold || children.length < MIN_RUN) return children.map((node) => ({kind: 'node', node}))
+function rowsOf(children: TraceNode[], critical: Set<string>, fold: boolean, expand: Set<string>): readonly Row[] {
+  // Nothing to fold: the children are the rows (read, never changed).
+  if (!fold || children.length < MIN_RUN) return children
   const rows: Row[] = []
   let i = 0
   while (i < children.length) {
@@ -607,7 +618,7 @@ function rowsOf(children: TraceNode[], critical: Set<string>, fold: boolean, exp
     while (j < children.length && children[j]!.name === name) j++
     if (j - i < MIN_RUN) {
       // Too short to fold whatever is critical: most runs are one node, and need no arrays of their own.
-      for (let k = i; k < j; k++) rows.push({kind: 'node', node: children[k]!})
+      for (let k = i; k < j; k++) rows.push(children[k]!)
       i = j
       continue
     }
@@ -615,10 +626,10 @@ function rowsOf(children: TraceNode[], critical: Set<string>, fold: boolean, exp
     const foldable = run.filter((node) => !critical.has(node.id))
     if (foldable.length >= MIN_RUN && !expand.has(name)) {
       // Critical ones keep their place before the fold; the rest become one row.
-      for (const node of run) if (critical.has(node.id)) rows.push({kind: 'node', node})
+      for (const node of run) if (critical.has(node.id)) rows.push(node)
       rows.push({kind: 'folded', name, nodes: foldable})
     } else {
-      for (const node of run) rows.push({kind: 'node', node})
+      for (const node of run) rows.push(node)
     }
     i = j
   }
@@ -701,17 +712,25 @@ export function* traceLines(trace: TraceModel, options: TreeRenderOptions): Gene
     depth: number
     guide: string
     connector: string
+    /** displayWidth(guide + connector): the guide is measured once for all the rows that share it, not once a line. */
+    prefixWidth: number
   }
+  const lastWidth = displayWidth(glyphs.last)
+  const branchWidth = displayWidth(glyphs.branch)
   const stack: Frame[] = []
-  const pushRows = (rows: Row[], depth: number, guide: string) => {
-    for (let i = rows.length - 1; i >= 0; i--) stack.push({row: rows[i]!, depth, guide, connector: depth === 1 ? '' : i === rows.length - 1 ? glyphs.last : glyphs.branch})
+  const pushRows = (rows: readonly Row[], depth: number, guide: string) => {
+    const guideWidth = displayWidth(guide)
+    for (let i = rows.length - 1; i >= 0; i--) {
+      if (depth === 1) stack.push({row: rows[i]!, depth, guide, connector: '', prefixWidth: guideWidth})
+      else if (i === rows.length - 1) stack.push({row: rows[i]!, depth, guide, connector: glyphs.last, prefixWidth: guideWidth + lastWidth})
+      else stack.push({row: rows[i]!, depth, guide, connector: glyphs.branch, prefixWidth: guideWidth + branchWidth})
+    }
   }
   pushRows(rowsOf(trace.roots, critical, fold, expand), 1, '')
   while (stack.length > 0) {
-    const {row, depth, guide, connector} = stack.pop()!
+    const {row, depth, guide, connector, prefixWidth} = stack.pop()!
     const isLast = connector === glyphs.last
     const prefix = guide + connector
-    const prefixWidth = displayWidth(prefix)
     if (row.kind === 'folded') {
       const label = fitLabel(foldedLabel(row, glyphs, chalk), labelWidth - prefixWidth, glyphs.ellipsis)
       const first = Math.min(...row.nodes.map((n) => n.startTime ?? Infinity))
@@ -724,7 +743,7 @@ export function* traceLines(trace: TraceModel, options: TreeRenderOptions): Gene
       )
       continue
     }
-    const {node} = row
+    const node = row
     const showChildren = options.depth === undefined || depth < options.depth
     const hidden = showChildren ? 0 : countNodes(node.children)
     const onPath = critical.has(node.id)
@@ -747,10 +766,7 @@ export function* traceLines(trace: TraceModel, options: TreeRenderOptions): Gene
       yield* detailLines(node, {prefix: `  ${chalk.dim(continuation)}  `, width: options.width, trace, chalk, glyphs, causeBelow: causesBelow.get(node.id) ?? new Set()})
     }
     if (!showChildren) continue
-    const rows = rowsOf(node.children, critical, fold, expand)
-    for (let i = rows.length - 1; i >= 0; i--) {
-      stack.push({row: rows[i]!, depth: depth + 1, guide: childGuide, connector: i === rows.length - 1 ? glyphs.last : glyphs.branch})
-    }
+    if (node.children.length > 0) pushRows(rowsOf(node.children, critical, fold, expand), depth + 1, childGuide)
   }
 }
 

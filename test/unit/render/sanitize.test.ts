@@ -49,6 +49,9 @@ describe('displayWidth', () => {
     ['cyrillic and greek', 'Привет λ', 8],
     ['a tree line with a wide name', '│  ├─ 注文 ▏', 12],
     ['a tree line with a combining mark', '└─ cafe\u0301', 7],
+    ['dashes, quotes and the ellipsis', '‐–—‘’“”•…', 9],
+    ['an elided guide with a wide name', '…│  └─ 注文', 11],
+    ['arrows that are pictographs', '↗↔', 4],
   ])('%s', async (_name, text, width) => {
     const {displayWidth} = await import('../../../src/render/format.js')
     expect(displayWidth(text)).toBe(width)

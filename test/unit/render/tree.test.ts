@@ -100,6 +100,31 @@ describe('renderShow', () => {
     expect(coloured).toContain('[fault]')
   })
 
+  it('names the queue, topic or table an AWS call went to by the last part of its URL or ARN', () => {
+    const call = (id: string, start: number, aws: Record<string, unknown>) => ({id, name: 'AWS', namespace: 'aws', start_time: start, end_time: start + 0.01, aws})
+    const segment = {
+      id: '0000000000000001',
+      trace_id: '1-6b04eba2-c16f9196aeffbc1aba4613ea',
+      name: 'worker',
+      start_time: 100,
+      end_time: 101,
+      subsegments: [
+        call('0000000000000002', 100.1, {operation: 'SendMessage', queue_url: 'https://sqs.us-east-1.amazonaws.com/123456789012/order-events'}),
+        call('0000000000000003', 100.2, {operation: 'SendMessage', queue_url: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs//'}),
+        call('0000000000000004', 100.3, {operation: 'Publish', topic_arn: 'arn:aws:sns:us-east-1:123456789012:alerts'}),
+        call('0000000000000005', 100.4, {operation: 'Publish', topic_arn: ':/', table_name: ''}),
+        call('0000000000000006', 100.5, {operation: 'GetItem', queue_url: '', table_name: 'orders'}),
+      ],
+    }
+    const lines = plainRender(buildShowModel(parseTraceInput(JSON.stringify(segment), 'aws.json')), {width: 120}).split('\n')
+    const label = (operation: string, nth = 0) => lines.filter((line) => line.includes(` ${operation}`))[nth]?.replace(/ {2,}.*$/, '').trim()
+    expect(label('SendMessage')).toMatch(/AWS aws SendMessage order-events$/)
+    expect(label('SendMessage', 1)).toMatch(/AWS aws SendMessage jobs$/)
+    expect(label('Publish')).toMatch(/AWS aws Publish alerts$/)
+    expect(label('Publish', 1)).toMatch(/AWS aws Publish$/)
+    expect(label('GetItem')).toMatch(/AWS aws GetItem orders$/)
+  })
+
   it('lists ids X-Ray did not return', () => {
     const model = buildShowModel(parseTraceInput(JSON.stringify({Traces: [], UnprocessedTraceIds: ['1-5759e988-bd862e3fe1be46a994272793']}), 'r'), [
       '1-5759e988-bd862e3fe1be46a994272793',
