@@ -16,8 +16,9 @@ const V8_MAJOR = Number(process.versions.v8.split('.')[0])
 const window = WITHOUT_TURBOFAN[V8_MAJOR]
 const scratch = mkdtempSync(join(tmpdir(), 'xtrace-short-drawing-'))
 const trace = join(scratch, 'trace.json')
-// Functions of the drawing alone, which V8 marks for TurboFan within its first thousand lines on Node 20 and 24.
-const MARKED_DRAWING = /\[marking .*<JSFunction (?:traceLines|fitLabel|displayWidth)\b.* to TURBOFAN/
+// Functions of the drawing alone, which V8 marks for TurboFan within the drawing when it may: on Node 20 the line
+// builder itself, on Node 24 (whose Maglev takes the line builder first) the sanitising of each label's parts.
+const MARKED_DRAWING = /\[marking .*<JSFunction (?:traceLines|fitLabel|timelineBar|sanitize)\b.* to TURBOFAN/
 
 /** Node options that have V8 write what it marks for optimisation to a file, and that file. */
 function tracingOptimisation(name: string): {nodeArgs: string[]; marked: () => string} {
