@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {sanitize} from '../../../src/text/sanitize.js'
@@ -82,6 +83,38 @@ describe('safeJsonStringify (iterative)', () => {
     for (const indent of [0, 2]) expect(safeJsonStringify(value, indent)).toBe(JSON.stringify(value, null, indent))
     expect(safeJsonStringify('x')).toBe('"x"')
     expect(safeJsonStringify(undefined)).toBe('null')
+  })
+
+  it('writes what JSON.stringify writes, with DEL, C1 and bidi controls escaped, for any JSON value', () => {
+    const escaped = (json: string) => json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    // Objects with children (walked here) and without (written by JSON.stringify), strings of any code unit.
+    const value = fc.jsonValue({stringUnit: 'binary', maxDepth: 6})
+    fc.assert(
+      fc.property(value, fc.constantFrom(0, 2), (json, indent) => {
+        expect(safeJsonStringify(json, indent)).toBe(escaped(JSON.stringify(json, null, indent)))
+      }),
+      {numRuns: 300},
+    )
+  })
+
+  it('walks what JSON.stringify cannot write: objects nested past its stack, and BigInts', () => {
+    let deep: Record<string, unknown> = {leaf: true}
+    for (let i = 0; i < 100_000; i++) deep = {a: deep}
+    expect(() => JSON.stringify(deep)).toThrow(RangeError)
+    // Deep below a node written whole otherwise, and at a depth where indented lines are shifted.
+    const value = {roots: [{id: 'n', http: {status: 200}, metadata: deep, children: []}]}
+    const compact = safeJsonStringify(value, 0)
+    expect(compact).toBe(`{"roots":[{"id":"n","http":{"status":200},"metadata":${'{"a":'.repeat(100_000)}{"leaf":true}${'}'.repeat(100_000)},"children":[]}]}`)
+    const indented = safeJsonStringify({roots: [{id: 'n', http: {status: 200}, metadata: {a: {a: {leaf: true}}}, children: []}]}, 2)
+    expect(indented).toBe(JSON.stringify({roots: [{id: 'n', http: {status: 200}, metadata: {a: {a: {leaf: true}}}, children: []}]}, null, 2))
+    expect(safeJsonStringify({a: 1n, b: [2n, {c: 3n}]}, 0)).toBe('{"a":1,"b":[2,{"c":3}]}')
+  })
+
+  it('escapes DEL, C1 and bidi controls in what JSON.stringify writes whole, keys included', () => {
+    const node = {name: 'x\u009b2J\u202e', 'k\u2028': {v: '\u007f'}, children: []}
+    expect(safeJsonStringify({roots: [node, {children: [node]}]}, 0)).toBe(
+      '{"roots":[{"name":"x\\u009b2J\\u202e","k\\u2028":{"v":"\\u007f"},"children":[]},{"children":[{"name":"x\\u009b2J\\u202e","k\\u2028":{"v":"\\u007f"},"children":[]}]}]}',
+    )
   })
 
   it('serialises nesting far deeper than JSON.stringify can', () => {
