@@ -103,18 +103,21 @@ describe('a paced Lambda client', () => {
 
   it('is never throttled by an endpoint that enforces 15 calls a second, where an unpaced one is', async () => {
     const {GetFunctionConfigurationCommand} = await import('@aws-sdk/client-lambda')
+    // Every call settled before the next step: a call still retrying would land in the next burst, or the next test.
     const burst = async (client: Awaited<ReturnType<typeof createLambdaClient>>) => {
       aws.quotaThrottles = 0
-      await Promise.all([...Array(40).keys()].map((i) => client.send(new GetFunctionConfigurationCommand({FunctionName: `fn-${i % 3}`}))))
-      return aws.quotaThrottles
+      const outcomes = await Promise.allSettled([...Array(40).keys()].map((i) => client.send(new GetFunctionConfigurationCommand({FunctionName: `fn-${i % 3}`}))))
+      return {throttles: aws.quotaThrottles, failed: outcomes.filter((outcome) => outcome.status === 'rejected').length}
     }
     const unpaced = await createLambdaClient({endpointUrl: aws.url, region: 'us-east-1'})
-    expect(await burst(unpaced)).toBeGreaterThan(0) // the SDK's retries get there, after throttles
+    // Throttled; whether the SDK's three attempts then get every call through depends on how the retries fall, and on a
+    // busy machine some run out.
+    expect((await burst(unpaced)).throttles).toBeGreaterThan(0)
     unpaced.destroy()
     await new Promise((resolve) => setTimeout(resolve, 1100)) // let the endpoint's bucket fill again
     const pacer = new LambdaPacer()
     const paced = await createLambdaClient({endpointUrl: aws.url, region: 'us-east-1'}, pacer)
-    expect(await burst(paced)).toBe(0)
+    expect(await burst(paced)).toEqual({throttles: 0, failed: 0})
     expect(pacer.throttles).toBe(0)
     paced.destroy()
   }, 30_000)
