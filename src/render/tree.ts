@@ -711,26 +711,23 @@ export function* traceLines(trace: TraceModel, options: TreeRenderOptions): Gene
     row: Row
     depth: number
     guide: string
+    /** displayWidth(guide): measured once for all the rows that share the guide, not once a line. */
+    guideWidth: number
     connector: string
-    /** displayWidth(guide + connector): the guide is measured once for all the rows that share it, not once a line. */
-    prefixWidth: number
   }
   const lastWidth = displayWidth(glyphs.last)
   const branchWidth = displayWidth(glyphs.branch)
   const stack: Frame[] = []
   const pushRows = (rows: readonly Row[], depth: number, guide: string) => {
     const guideWidth = displayWidth(guide)
-    for (let i = rows.length - 1; i >= 0; i--) {
-      if (depth === 1) stack.push({row: rows[i]!, depth, guide, connector: '', prefixWidth: guideWidth})
-      else if (i === rows.length - 1) stack.push({row: rows[i]!, depth, guide, connector: glyphs.last, prefixWidth: guideWidth + lastWidth})
-      else stack.push({row: rows[i]!, depth, guide, connector: glyphs.branch, prefixWidth: guideWidth + branchWidth})
-    }
+    for (let i = rows.length - 1; i >= 0; i--) stack.push({row: rows[i]!, depth, guide, guideWidth, connector: depth === 1 ? '' : i === rows.length - 1 ? glyphs.last : glyphs.branch})
   }
   pushRows(rowsOf(trace.roots, critical, fold, expand), 1, '')
   while (stack.length > 0) {
-    const {row, depth, guide, connector, prefixWidth} = stack.pop()!
+    const {row, depth, guide, guideWidth, connector} = stack.pop()!
     const isLast = connector === glyphs.last
     const prefix = guide + connector
+    const prefixWidth = guideWidth + (isLast ? lastWidth : connector === '' ? 0 : branchWidth)
     if (row.kind === 'folded') {
       const label = fitLabel(foldedLabel(row, glyphs, chalk), labelWidth - prefixWidth, glyphs.ellipsis)
       const first = Math.min(...row.nodes.map((n) => n.startTime ?? Infinity))
