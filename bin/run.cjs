@@ -16,6 +16,13 @@ if (args.length === 1 && args[0] === '--version') {
 async function main() {
   // Node 22.1+ caches compiled modules on disk: most of a CLI's start-up is module loading.
   require('node:module').enableCompileCache?.()
+  // A big saved trace may be drawn by a second Node with a capped young generation (src/cli/capped-child.ts): decided
+  // before any command loads, as this process then only waits for that one. It prints all of it, --json and errors
+  // included; this process passes on how it ended, and has nothing of its own to write.
+  if (args[0] === 'show' && !asksForHelp(args)) {
+    const code = await require('../dist/lean/capped-child.cjs').runShowInCappedChild(args.slice(1))
+    if (code !== undefined) process.exit(code)
+  }
   const lean = leanEntry(args)
   // The lean entry gives stdout its EPIPE handling itself, when it makes the stream (src/cli/standard-streams.ts).
   if (lean && (await lean.run(args))) {
@@ -64,8 +71,7 @@ function leanEntry(words) {
   const id = words[0]
   if (id === undefined || !/^[a-z]+$/.test(id)) return undefined
   // Help is oclif's (or the help cache's) in any case: not worth loading a bundle to find that out.
-  const end = words.indexOf('--')
-  if (words.slice(0, end === -1 ? undefined : end).some((word) => word === '--help' || word === '-h')) return undefined
+  if (asksForHelp(words)) return undefined
   const bundle = require('node:path').join(__dirname, '../dist/lean', `${id}.cjs`)
   if (!require('node:fs').existsSync(bundle)) return undefined
   // Compiled with the code V8 kept from an earlier run, the SDK's too (src/cli/code-cache.ts).
@@ -73,4 +79,10 @@ function leanEntry(words) {
   // node:http2 needs no deferring here: the SDK bundles leave out the HTTP/2 handler, and a bundle that requires a client
   // from node_modules defers it first (scripts/bundle-lean.mjs).
   return require(bundle)
+}
+
+/** Whether the command line asks for help (`--help` or `-h` before any `--`). */
+function asksForHelp(words) {
+  const end = words.indexOf('--')
+  return words.slice(0, end === -1 ? undefined : end).some((word) => word === '--help' || word === '-h')
 }

@@ -114,6 +114,9 @@ await Promise.all([
   // node:http2 deferred for the AWS SDK (src/cli/lazy-http2.ts): set up by bin/run.cjs before oclif loads, and by a lean
   // bundle before it requires a client from node_modules (sdkFromBundle).
   build({...common, entryPoints: [new URL('dist/cli/lazy-http2.js', root).pathname], outfile: new URL('dist/lean/lazy-http2.cjs', root).pathname}),
+  // Whether `show` hands its saved input to a capped child, and that child (src/cli/capped-child.ts): decided by
+  // bin/run.cjs before any command's bundle loads.
+  build({...common, entryPoints: [new URL('dist/cli/capped-child.js', root).pathname], outfile: new URL('dist/lean/capped-child.cjs', root).pathname}),
   ...LEAN_COMMANDS.map((id) =>
     build({
       stdin: {

@@ -1,9 +1,10 @@
 import {statSync} from 'node:fs'
-import {constants} from 'node:os'
 
 /**
  * Big saved traces are drawn by a second Node process whose young generation is capped, on the Node lines where
- * that pays.
+ * that pays. bin/run.cjs decides before it loads any command (this module is bundled alone, dist/lean/capped-child.cjs):
+ * decided after the command line was parsed, the parent had loaded the whole of `show` for nothing (~30 ms of Node 24's
+ * 100,000-node drawing, A/B 11 runs).
  *
  * Node 24's V8 (13.6) grows the young generation to far larger semi-spaces than Node 20's (11.3) and 22's (12.4)
  * did: drawing a 100,000-node trace (20 MB of JSON) held ~300 MB on Node 24 where ~70 MB is live, against ~180 MB on
@@ -33,6 +34,23 @@ const FIRST_V8_WITH_BIG_YOUNG_GENERATION = 13
  */
 const SWITCH = 'XTRACE_CAPPED_CHILD'
 
+/**
+ * The words of a `show` command line (after `show`) that may name its saved input: every word, and the value of each
+ * `--flag=value`. Taken before the command line is parsed, so the flags' definitions stay with the command; a word
+ * that names a file but is not input only sends to the child a drawing this process would have drawn the same.
+ */
+export function wordsNamingFiles(words: readonly string[]): string[] {
+  return words.map((word) => (word.startsWith('--') && word.includes('=') ? word.slice(word.indexOf('=') + 1) : word))
+}
+
+/**
+ * Runs `xtrace show <words>` in a capped child when its saved input is big enough (wantsCappedChild), settling with
+ * the child's exit code; with undefined when this process should run the command itself.
+ */
+export async function runShowInCappedChild(words: readonly string[]): Promise<number | undefined> {
+  return wantsCappedChild(wordsNamingFiles(words)) ? runInCappedChild() : undefined
+}
+
 /** Whether these files are big enough to be drawn by a capped child, and this process is not already one. */
 export function wantsCappedChild(files: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
   const setting = env[SWITCH]
@@ -45,10 +63,10 @@ export function wantsCappedChild(files: readonly string[], env: NodeJS.ProcessEn
   if (nodeArgs.some((arg) => arg.includes('--inspect'))) return false
   let bytes = 0
   for (const file of files) {
-    if (file === '-') continue
+    if (file === '-' || file === '') continue
     try {
-      const stats = statSync(file)
-      if (stats.isFile()) bytes += stats.size
+      const stats = statSync(file, {throwIfNoEntry: false})
+      if (stats?.isFile()) bytes += stats.size
     } catch {
       // Unreadable: the run itself says so.
     }
@@ -65,8 +83,8 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
  * child instead of ending first. A child ended by a signal ends this process by the same signal.
  */
 export async function runInCappedChild(execPath = process.execPath): Promise<number | undefined> {
-  // Loaded here: every other run of the command does without it.
-  const {spawn} = await import('node:child_process')
+  // Loaded here: every other run of the command does without them.
+  const [{spawn}, {constants}] = await Promise.all([import('node:child_process'), import('node:os')])
   return new Promise((resolve, reject) => {
     const child = spawn(execPath, [...process.execArgv, SEMI_SPACE_FLAG, ...process.argv.slice(1)], {
       stdio: 'inherit',
@@ -99,3 +117,4 @@ export async function runInCappedChild(execPath = process.execPath): Promise<num
     })
   })
 }
+

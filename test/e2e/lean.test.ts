@@ -237,10 +237,11 @@ describe('the lean entry', () => {
       return readFileSync(spy, 'utf8')
     }
     const offline = await loaded(['show', '--file', fixture('xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json')])
-    // The command's CommonJS bundle (and the code cache's), and none of dist/'s ES modules (they would start the ESM loader:
-    // ~10 ms on Node 20), nor its SDK bundle, nor lazy-http2's, which only a require of the SDK from node_modules needs.
+    // The command's CommonJS bundle (and the code cache's, and the capped child's decision, bin/run.cjs's before the command
+    // loads), and none of dist/'s ES modules (they would start the ESM loader: ~10 ms on Node 20), nor its SDK bundle, nor
+    // lazy-http2's, which only a require of the SDK from node_modules needs.
     expect(offline).toContain('/dist/lean/show.cjs')
-    expect(offline).not.toMatch(/\/dist\/(?!lean\/(show|code-cache)\.cjs)/)
+    expect(offline).not.toMatch(/\/dist\/(?!lean\/(show|code-cache|capped-child)\.cjs)/)
     expect(offline).not.toContain('@oclif/core')
     expect(offline).not.toContain('@aws-sdk')
     // A fetch loads the command's SDK bundle, and nothing of the SDK from node_modules (which would bring a second copy of its core).

@@ -212,8 +212,12 @@ describe('a big saved trace (src/cli/capped-child.ts)', () => {
     }
     const v8Major = Number(process.versions.v8.split('.')[0])
     expect(await processesOf(['show', '--file', big], {})).toHaveLength(v8Major >= 13 ? 2 : 1)
-    // A small file, a user's own cap, or `off`, keeps to one process.
+    // However the file is named, and whatever else the command line holds; decided before the command loads, so a
+    // usage error is the child's to print.
+    expect(await processesOf(['show', `--file=${big}`, '--json'], withChild)).toHaveLength(2)
+    // A small file, help, a user's own cap, or `off`, keeps to one process.
     expect(await processesOf(['show', '--file', fixture(AWSDOCS)], withChild)).toHaveLength(1)
+    expect(await processesOf(['show', '--file', big, '--help'], withChild)).toHaveLength(1)
     expect(await processesOf(['show', '--file', big], withChild, '--max-semi-space-size=32')).toHaveLength(1)
     expect(await processesOf(['show', '--file', big], inProcess)).toHaveLength(1)
     // Nor does a run under a debugger (port 0: any free one, on loopback).
@@ -221,7 +225,12 @@ describe('a big saved trace (src/cli/capped-child.ts)', () => {
   })
 
   it('prints exactly what one process prints: text, --json, and a failure with its exit code', async () => {
-    for (const args of [['show', '--file', big, '--width', '100'], ['show', '--file', big, '--json'], ['show', '--file', big, '--file', join(dir, 'missing.json')]]) {
+    for (const args of [
+      ['show', '--file', big, '--width', '100'],
+      ['show', '--file', big, '--json'],
+      ['show', '--file', big, '--file', join(dir, 'missing.json')],
+      ['show', '--file', big, '--width', 'wide'],
+    ]) {
       const child = await runCli(args, {env: withChild, timeoutMs: 60_000})
       const one = await runCli(args, {env: inProcess, timeoutMs: 60_000})
       expect(child.code, args.join(' ')).toBe(one.code)

@@ -4,7 +4,6 @@ import type {Interfaces} from '@oclif/core'
 
 import type Show from '../../commands/show.js'
 import {ExitCode, InputError, UsageError} from '../../errors.js'
-import {runInCappedChild, wantsCappedChild} from '../capped-child.js'
 import {drawQuickly} from '../short-drawing.js'
 import {awsOptionsFrom, filterFlagsFrom, type SearchFlagValues, timeRangeTypeOf} from '../flag-values.js'
 import {printToStderr, warnAll} from '../io.js'
@@ -37,15 +36,6 @@ export async function runShow(command: CommandRun<ShowFlags>): Promise<ShowJson 
   if (traceIds.length === 0 && files.length === 0 && !search) {
     throw new UsageError('give at least one trace id, --function NAME, or --file PATH (or - for stdin)', ['xtrace show --function orders-api   (its newest trace)', 'xtrace show --file trace.json'])
   }
-  if (files.length > 0 && wantsCappedChild(files)) {
-    // The child prints all of it, --json included: this process only passes on how it ended.
-    const code = await runInCappedChild()
-    if (code !== undefined) {
-      process.exitCode = code
-      return undefined
-    }
-  }
-
   const terminal = currentTerminal()
   const progress = !command.json && (traceIds.length > 0 || search !== undefined) && isTerminal(2)
   // The spinner is oclif's; loaded only when it is drawn (stderr on a terminal, something to fetch).

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {CAPPED_CHILD_MIN_BYTES, runInCappedChild, wantsCappedChild} from '../../../src/cli/capped-child.js'
+import {CAPPED_CHILD_MIN_BYTES, runInCappedChild, wantsCappedChild, wordsNamingFiles} from '../../../src/cli/capped-child.js'
 
 describe('the capped child (src/cli/capped-child.ts)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'xtrace-capped-'))
@@ -24,6 +24,15 @@ describe('the capped child (src/cli/capped-child.ts)', () => {
     expect(wantsCappedChild([big], {...on, NODE_OPTIONS: '--inspect-brk'})).toBe(false)
     // Left to the V8 when unset: Node 24's (13.x) wants it, Node 20's and 22's do not.
     expect(wantsCappedChild([big], {})).toBe(Number(process.versions.v8.split('.')[0]) >= 13)
+  })
+
+  it('reads the files from the words of the command line as they are, and from the values of --flag=value', () => {
+    expect(wordsNamingFiles(['--file', big, `--file=${half}`, '-f', half, '--width=100', '-', '1-5759e988-bd862e3fe1be46a994272793'])).toEqual([
+      '--file', big, half, '-f', half, '100', '-', '1-5759e988-bd862e3fe1be46a994272793',
+    ])
+    const on = {XTRACE_CAPPED_CHILD: 'on'}
+    expect(wantsCappedChild(wordsNamingFiles([`--file=${half}`, '--file', half]), on)).toBe(true)
+    expect(wantsCappedChild(wordsNamingFiles(['--file=', '--width=100', '1-5759e988-bd862e3fe1be46a994272793']), on)).toBe(false)
   })
 
   it('settles with undefined, having printed nothing, when no child can be started', async () => {
