@@ -42,7 +42,7 @@ const common = {bundle: true, format: 'cjs', platform: 'node', target: 'node20',
 // configurations; run at start, their modules (~12 ms) came before its first request.
 const SDK_BUNDLES = {
   'sdk-xray': {clients: ['xray'], later: [], commands: ['show', 'traces', 'tail', 'stats', 'map']},
-  'sdk-status': {clients: ['lambda', 'iam', 'resource-groups-tagging-api', 'cloudformation'], later: ['iam', 'resource-groups-tagging-api', 'cloudformation'], commands: ['status']},
+  'sdk-status': {clients: ['lambda', 'iam', 'resource-groups-tagging-api', 'cloudformation'], later: ['iam', 'resource-groups-tagging-api', 'cloudformation'], commands: ['status', 'enable', 'disable', 'restore']},
 }
 const sdkBundleOf = (id) => Object.keys(SDK_BUNDLES).find((name) => SDK_BUNDLES[name].commands.includes(id))
 const isSdk = /^@(aws-sdk|smithy)\//
@@ -133,7 +133,8 @@ await Promise.all([
       ...common,
       plugins: [...common.plugins, sdkFromBundle(id, used)],
       outfile: new URL(`dist/lean/${id}.cjs`, root).pathname,
-      external: ['@oclif/*', 'yaml'],
+      // @inquirer/confirm too: only a change that asks at a terminal loads it (cli/prompt.ts), ~100 KB a bundle otherwise.
+      external: ['@oclif/*', 'yaml', '@inquirer/*'],
       // import.meta means nothing in CommonJS: the bundle's own URL stands in (lean.ts finds lean-spec.json next to it).
       banner: {js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
       define: {'import.meta.url': 'importMetaUrl'},

@@ -21,7 +21,7 @@ export abstract class XtraceCommand extends Command {
 
   /** What a body shared with the lean entry (cli/run/) gets from this command; `parse` is the command's own. */
   protected bodyRun<Flags>(parse: CommandRun<Flags>['parse']): CommandRun<Flags> {
-    return {argv: this.argv, json: this.jsonEnabled(), bin: this.config.bin, parse}
+    return {argv: this.argv, json: this.jsonEnabled(), bin: this.config.bin, interrupts: this.interrupts, parse}
   }
 
   protected override logJson(json: unknown): void {

@@ -63,6 +63,18 @@ export class Interrupts {
     this.reported = true
   }
 
+  /**
+   * Hands the signals back, before anything was changed or printed: for a run the lean entry gives to oclif after
+   * all (cli/lean.ts), whose command installs its own.
+   */
+  release(): void {
+    if (!this.installed) return
+    this.installed = false
+    this.phase = undefined
+    process.off('SIGINT', this.onSignal)
+    process.off('SIGTERM', this.onSignal)
+  }
+
   private install(): void {
     if (this.installed) return
     this.installed = true

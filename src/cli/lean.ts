@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 
 import {debugRequested, jsonRequested, writeJson} from './io.js'
+import {Interrupts} from './interrupts.js'
 import {leanParse} from './lean-parse.js'
 import type {LeanSpec} from './lean-spec.js'
 import type {CommandRun} from './run/command-run.js'
@@ -23,7 +24,7 @@ export type Body = (command: CommandRun<never>) => Promise<unknown>
  * holding this module and the body exported as `run<Id>` from cli/run/<id>.ts; bin/run.cjs requires the
  * bundle when there is one for the command named. write-lean-spec.ts writes their flags.
  */
-export const LEAN_COMMANDS = ['show', 'traces', 'status', 'tail', 'stats', 'map'] as const
+export const LEAN_COMMANDS = ['show', 'traces', 'status', 'tail', 'stats', 'map', 'enable', 'disable', 'restore'] as const
 
 /** Thrown by the lean `parse` when oclif has to parse instead. */
 class NeedsOclif extends Error {}
@@ -47,23 +48,31 @@ export async function runLean(args: readonly string[], body: Body, env: NodeJS.P
   // Before anything writes: output to a pipe or a file then needs no stream (standard-streams.ts).
   watchStandardStreams()
   const json = jsonRequested(argv, env)
+  const interrupts = new Interrupts()
   try {
     const result = await body({
       argv,
       json,
       bin: spec.bin,
+      interrupts,
       parse: async (words) => {
         const lean = leanParse(words, spec)
         if (!lean) throw new NeedsOclif()
         return lean as never
       },
     })
+    // In oclif's order (base-command.ts): the body's output, then a signal only ends the process, then the JSON.
+    interrupts.reportWritten()
     if (result && json) writeJson(result)
   } catch (error) {
-    if (error instanceof NeedsOclif) return false
+    if (error instanceof NeedsOclif) {
+      interrupts.release()
+      return false
+    }
     // Loaded on failure only: it brings the AWS error texts.
     const {reportCommandError} = await import('./report-error.js')
     reportCommandError(error as Error, {json, debug: debugRequested(argv, env), flagNames: spec.flags.map((flag) => flag.name), helpCommand: `${spec.bin} ${id} --help`})
+    interrupts.reportWritten()
   }
   return true
 }

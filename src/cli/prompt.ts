@@ -1,5 +1,7 @@
 import {ExitCode, UsageError, XtraceError} from '../errors.js'
 
+type Confirm = (typeof import('@inquirer/confirm'))['default']
+
 /**
  * Consent for changes. On a terminal: a y/N question on stderr (stdout stays for results).
  * Without one and without --yes: refuse, as gh does, rather than guess.
@@ -11,7 +13,9 @@ export async function confirmChange(question: string, options: {yes: boolean; wh
       'check the plan with --dry-run, then run again with --yes',
     ], 'CONFIRMATION_REQUIRED')
   }
-  const {default: confirm} = await import('@inquirer/confirm')
+  // Its ES build's default export; a lean bundle (CommonJS) gets its CommonJS build, whose whole exports object is the default.
+  const {default: loaded} = (await import('@inquirer/confirm')) as {default: Confirm | {default: Confirm}}
+  const confirm = typeof loaded === 'function' ? loaded : loaded.default
   try {
     return await confirm({message: question, default: false}, {output: process.stderr})
   } catch (error) {

@@ -1,10 +1,12 @@
 
 import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, managedChangeFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
 import type {ChangeJson} from '../render/changes.js'
-import {TracingChangeCommand} from '../cli/change-command.js'
+import {XtraceCommand} from '../cli/base-command.js'
 import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
+import {runDisable} from '../cli/run/disable.js'
 
-export default class Disable extends TracingChangeCommand {
+/** `xtrace disable`: its flags and help; the body is cli/run/disable.ts, which the lean entry runs too. */
+export default class Disable extends XtraceCommand {
   static override summary = 'Turn Active X-Ray tracing off again (back to PassThrough).'
 
   static override description = [
@@ -34,7 +36,6 @@ export default class Disable extends TracingChangeCommand {
   }
 
   public async run(): Promise<ChangeJson> {
-    const {argv, flags} = await this.parse(Disable)
-    return this.changeSelected('PassThrough', 'disable', argv as string[], flags)
+    return runDisable(this.bodyRun((argv) => this.parse(Disable, argv)))
   }
 }

@@ -2,10 +2,12 @@ import {Flags} from '@oclif/core'
 
 import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, managedChangeFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
 import type {ChangeJson} from '../render/changes.js'
-import {TracingChangeCommand} from '../cli/change-command.js'
+import {XtraceCommand} from '../cli/base-command.js'
 import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
+import {runEnable} from '../cli/run/enable.js'
 
-export default class Enable extends TracingChangeCommand {
+/** `xtrace enable`: its flags and help; the body is cli/run/enable.ts, which the lean entry runs too. */
+export default class Enable extends XtraceCommand {
   static override summary = 'Turn on Active X-Ray tracing for Lambda functions.'
 
   static override description = [
@@ -38,7 +40,6 @@ export default class Enable extends TracingChangeCommand {
   }
 
   public async run(): Promise<ChangeJson> {
-    const {argv, flags} = await this.parse(Enable)
-    return this.changeSelected('Active', 'enable', argv as string[], flags)
+    return runEnable(this.bodyRun((argv) => this.parse(Enable, argv)))
   }
 }

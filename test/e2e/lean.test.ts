@@ -8,12 +8,12 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {generateTrace} from '../../bench/generate.js'
 import {fixture, ROOT, type RunningCli, runCli, startCli, until} from '../harness/cli.js'
 import {readFixture} from '../harness/fixtures.js'
-import {roleArn, startLocalAccount} from '../harness/account.js'
+import {type LocalAccount, roleArn, startLocalAccount} from '../harness/account.js'
 import type {LocalAws} from '../harness/local-aws.js'
 import {MODULE_SPY, sdkBundles} from '../harness/modules.js'
 import {generateTraffic} from '../harness/traffic.js'
 
-// show, traces, status, tail, stats and map run through the lean entry (src/cli/lean.ts, one bundle per command)
+// show, traces, status, tail, stats, map, enable, disable and restore run through the lean entry (src/cli/lean.ts, one bundle per command)
 // when their command line allows, through oclif otherwise, and XTRACE_LEAN=0 forces oclif: both must
 // print the same bytes and exit the same way.
 
@@ -147,6 +147,57 @@ const mapCases = (): Case[] => [
   {args: ['--faults']},
 ]
 
+/** enable, disable and restore change their account and journal: each case is a run of steps, on an account of its own for each entry. */
+const changeCases = (): Case[][] => [
+  [{args: ['enable', 'web', '--dry-run']}],
+  [{args: ['enable', '--all', '--dry-run', '--json']}],
+  [{args: ['enable', 'web', '--yes']}, {args: ['restore', '--list']}, {args: ['restore', '--list', '--json']}, {args: ['restore', '--yes', '--json']}],
+  [{args: ['enable', 'bare', '--yes', '--json']}],
+  [{args: ['enable', 'bare', '--dry-run']}],
+  [{args: ['enable', 'bare', '--attach-policy', '--yes']}, {args: ['restore', '--yes']}],
+  [{args: ['disable', '--match', 'a*', '--yes', '--json']}, {args: ['restore']}],
+  [{args: ['enable', '-', '--yes', '--no-wait'], input: 'web\nbare\n'}],
+  [{args: ['disable', 'missing-function']}],
+  [{args: ['enable', '--all']}],
+  [{args: ['restore']}],
+  [{args: ['restore', '20200101T000000Z-abcdef', '--json']}],
+  [{args: ['enable', 'web'], env: {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', XTRACE_CONNECT_TIMEOUT: '2'}}],
+  // Lines only oclif reads.
+  [{args: ['enable', 'web', '--concurrency', '0']}],
+  [{args: ['disable', '--no-such-flag']}],
+  [{args: ['restore', 'one', 'two']}],
+]
+
+/** What two runs of the same change tell apart: the journal's directory, its operation ids and the times it records. */
+function changeRunOut(text: string, account: LocalAccount): string {
+  return text.replaceAll(account.state, '<state>').replace(/\d{8}T\d{6}Z-[0-9a-f]{6}/g, '<operation>').replace(/\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?Z?/g, '<time>')
+}
+
+async function changesSameAsOclif(cases: Case[][]): Promise<void> {
+  for (const steps of cases) {
+    const [leanAccount, oclifAccount] = await Promise.all([startLocalAccount(), startLocalAccount()])
+    try {
+      for (const account of [leanAccount, oclifAccount]) {
+        account.lambda.add('api', {Role: roleArn('traced-role'), TracingConfig: {Mode: 'Active'}})
+        account.lambda.add('web', {Role: roleArn('traced-role')})
+        account.lambda.publish('web', 'prod')
+        account.lambda.add('bare', {Role: roleArn('bare-role')})
+      }
+      for (const {args, env = {}, input} of steps) {
+        const run = (account: LocalAccount, extra: Record<string, string>) =>
+          runCli(args, {env: {AWS_ENDPOINT_URL: account.aws.url, XDG_STATE_HOME: account.state, TZ: 'UTC', ...env, ...extra}, ...(input === undefined ? {} : {input})})
+        const [lean, oclif] = await Promise.all([run(leanAccount, {}), run(oclifAccount, {XTRACE_LEAN: '0'})])
+        const what = `${steps.map((step) => step.args.join(' ')).join(' ; ')}: ${args.join(' ')}`
+        expect(changeRunOut(lean.stdout, leanAccount), what).toBe(changeRunOut(oclif.stdout, oclifAccount))
+        expect(changeRunOut(entryFramesOut(lean.stderr), leanAccount), what).toBe(changeRunOut(entryFramesOut(oclif.stderr), oclifAccount))
+        expect(lean.code, what).toBe(oclif.code)
+      }
+    } finally {
+      await Promise.all([leanAccount.aws.stop(), oclifAccount.aws.stop()])
+    }
+  }
+}
+
 /**
  * --debug's stack trace ends in the frames of whichever entry ran the command, and the lean entry's frames
  * point into its bundle: the functions called must be the same, their files and lines may differ.
@@ -194,6 +245,10 @@ describe('the lean entry', () => {
     await sameAsOclif('map', mapCases())
     expect((await runCli(['map', ...within], {env: {AWS_ENDPOINT_URL: aws.url}})).stdout).toMatch(/^SERVICE +REQUESTS[\s\S]+Lambda service/)
   })
+
+  it('enable, disable, restore: the same plans, changes, journal, JSON and errors as oclif', async () => {
+    await changesSameAsOclif(changeCases())
+  }, 120_000)
 
   it('tail: the same lines and the same summary at Ctrl-C as oclif', async () => {
     const all = traffic.manifest
@@ -251,6 +306,7 @@ describe('the lean entry', () => {
       [['status', '--no-iac'], 'sdk-status'],
       [['stats', 'orders-api', ...within, '--docs', '5'], 'sdk-xray'],
       [['map', ...within], 'sdk-xray'],
+      [['enable', 'web', '--dry-run'], 'sdk-status'],
     ] as const) {
       const modules = await loaded([...args])
       expect(modules, args.join(' ')).toContain(`/dist/lean/${args[0]}.cjs`)

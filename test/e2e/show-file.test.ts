@@ -343,8 +343,8 @@ describe('startup', () => {
       const result = await runCli(args, {env: {NODE_OPTIONS: `--import ${MODULE_SPY}`, XTRACE_MODULE_SPY: spy, XDG_STATE_HOME: scratch, XTRACE_NO_HELP_CACHE: '1'}})
       expect(result.code).toBe(0)
       const modules = readFileSync(spy, 'utf8')
-      // The spy saw modules load: oclif (but for --version, and show --file, which the lean entry runs), our own code for show.
-      const lean = args[0] === '--version' || (args[0] === 'show' && args[1] !== '--help')
+      // The spy saw modules load: oclif (but for --version, and show --file and restore --list, which the lean entry runs), our own code for show.
+      const lean = args[0] === '--version' || (['show', 'restore'].includes(args[0]!) && args[1] !== '--help')
       if (lean) expect(modules).not.toContain('@oclif/core')
       else expect(modules).toContain('@oclif/core')
       if (args[0] === 'show' && args[1] !== '--help') expect(modules).toContain('/dist/lean/show.cjs')

@@ -1,3 +1,5 @@
+import type {Interrupts} from '../interrupts.js'
+
 /** What a command body gets from the entry that runs it (oclif's or the lean one). */
 export interface CommandRun<Flags> {
   /** The words after the command's name. */
@@ -6,6 +8,8 @@ export interface CommandRun<Flags> {
   json: boolean
   /** The name the CLI is run by (oclif's config.bin), for the commands suggested in messages. */
   bin: string
+  /** Ctrl-C and SIGTERM for a body that changes AWS (interrupts.ts); the entry says when its output is written. */
+  interrupts: Interrupts
   /** Parses with the command's own flag definitions. Called first, before anything is printed. */
   parse(argv: string[]): Promise<{flags: Flags; argv: unknown[]}>
 }
