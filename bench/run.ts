@@ -409,7 +409,7 @@ weighs the memory a run touches far more than a user's machine would, one reason
 
 Ratios are to \`node -e ''\` run once before each of the command's own runs, the median of those (the "beside it" column
 below): the machine's speed drifts within minutes, and a floor taken once at the start made ratios follow the hour as much as
-the code. Every Node start runs without \`NODE_EXTRA_CA_CERTS\`, which makes it read a CA bundle. \`show\`, \`traces\`, \`status\`, \`tail\`, \`stats\`, \`map\`, \`enable\`, \`disable\` and \`restore\` start through the lean entry (one CommonJS bundle each, no oclif);
+the code. Every Node start runs without \`NODE_EXTRA_CA_CERTS\`, which makes it read a CA bundle. Every command (\`show\`, \`traces\`, \`status\`, \`tail\`, \`stats\`, \`map\`, \`enable\`, \`disable\`, \`restore\`, \`doctor\`) starts through the lean entry (one CommonJS bundle each, no oclif);
 "less its API time" takes away the time the local endpoint spent answering the run's calls (their union, as calls
 overlap), which leaves what xtrace itself costs. A run bound by Lambda's quotas (status reads each function with GetFunction, 100 a second)
 waits for them rather than for the API: "less the ms Lambda's quotas make its calls last" takes away the least time its Lambda calls can take

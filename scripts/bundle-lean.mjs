@@ -43,6 +43,8 @@ const common = {bundle: true, format: 'cjs', platform: 'node', target: 'node20',
 const SDK_BUNDLES = {
   'sdk-xray': {clients: ['xray'], later: [], commands: ['show', 'traces', 'tail', 'stats', 'map']},
   'sdk-status': {clients: ['lambda', 'iam', 'resource-groups-tagging-api', 'cloudformation'], later: ['iam', 'resource-groups-tagging-api', 'cloudformation'], commands: ['status', 'enable', 'disable', 'restore']},
+  // doctor reads every part of an account: STS (who the credentials are), X-Ray (where segments go, sampling, traffic) as well.
+  'sdk-doctor': {clients: ['lambda', 'iam', 'xray', 'sts', 'resource-groups-tagging-api', 'cloudformation'], later: ['resource-groups-tagging-api', 'cloudformation'], commands: ['doctor']},
 }
 const sdkBundleOf = (id) => Object.keys(SDK_BUNDLES).find((name) => SDK_BUNDLES[name].commands.includes(id))
 const isSdk = /^@(aws-sdk|smithy)\//

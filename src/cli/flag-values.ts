@@ -11,6 +11,9 @@ import type {FilterFlags} from '../traces/filter.js'
  * the lean entry runs commands without loading it.
  */
 
+/** In flight at once per account and region: enough to keep Lambda's 15 updates a second busy while each settles (1–3 s). */
+export const DEFAULT_CONCURRENCY = 50
+
 export interface AwsFlagValues {
   profile?: string
   region?: string | string[]

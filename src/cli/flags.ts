@@ -3,12 +3,14 @@ import {Args, Flags} from '@oclif/core'
 import {DEFAULT_ROLE_NAME} from '../aws/accounts.js'
 import {DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS} from '../aws/clients.js'
 import {LAMBDA_QUOTAS} from '../aws/pacing.js'
+import {DEFAULT_CONCURRENCY} from './flag-values.js'
 
 export {
   type AccountFlagValues,
   accountScopeFrom,
   type AwsFlagValues,
   awsOptionsFrom,
+  DEFAULT_CONCURRENCY,
   filterFlagsFrom,
   iacTagsFrom,
   ratesFrom,
@@ -100,8 +102,6 @@ export const managedChangeFlags = {
   'skip-managed': Flags.boolean({description: 'leave alone the functions a CloudFormation stack (SAM, CDK, Serverless, Amplify) or an --iac-tag says are deployed by infrastructure as code; they are reported as skipped'}),
 }
 
-/** In flight at once per account and region: enough to keep Lambda's 15 updates a second busy while each settles (1–3 s). */
-export const DEFAULT_CONCURRENCY = 50
 
 /** How changes are made: plan only, consent, pace. */
 export const changeFlags = {

@@ -24,7 +24,7 @@ export type Body = (command: CommandRun<never>) => Promise<unknown>
  * holding this module and the body exported as `run<Id>` from cli/run/<id>.ts; bin/run.cjs requires the
  * bundle when there is one for the command named. write-lean-spec.ts writes their flags.
  */
-export const LEAN_COMMANDS = ['show', 'traces', 'status', 'tail', 'stats', 'map', 'enable', 'disable', 'restore'] as const
+export const LEAN_COMMANDS = ['show', 'traces', 'status', 'tail', 'stats', 'map', 'enable', 'disable', 'restore', 'doctor'] as const
 
 /** Thrown by the lean `parse` when oclif has to parse instead. */
 class NeedsOclif extends Error {}

@@ -13,7 +13,7 @@ import type {LocalAws} from '../harness/local-aws.js'
 import {MODULE_SPY, sdkBundles} from '../harness/modules.js'
 import {generateTraffic} from '../harness/traffic.js'
 
-// show, traces, status, tail, stats, map, enable, disable and restore run through the lean entry (src/cli/lean.ts, one bundle per command)
+// show, traces, status, tail, stats, map, enable, disable, restore and doctor run through the lean entry (src/cli/lean.ts, one bundle per command)
 // when their command line allows, through oclif otherwise, and XTRACE_LEAN=0 forces oclif: both must
 // print the same bytes and exit the same way.
 
@@ -147,6 +147,21 @@ const mapCases = (): Case[] => [
   {args: ['--faults']},
 ]
 
+const doctorCases = (): Case[] => [
+  {args: []},
+  {args: ['web', '--json']},
+  {args: ['jobs', '--verbose', '--ascii', '--no-aliases']},
+  {args: ['jobs', '--fix', '--dry-run']},
+  {args: ['--match', 'j*', '--strict', '--since', '1h', '--json']},
+  {args: ['missing-function']},
+  {args: ['web', '--since', 'banana']},
+  {args: ['web', '--fix']},
+  {args: ['web'], env: {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', XTRACE_CONNECT_TIMEOUT: '2'}},
+  // Lines only oclif reads.
+  {args: ['--concurrency', '0', '--fix']},
+  {args: ['--no-such-flag']},
+]
+
 /** enable, disable and restore change their account and journal: each case is a run of steps, on an account of its own for each entry. */
 const changeCases = (): Case[][] => [
   [{args: ['enable', 'web', '--dry-run']}],
@@ -158,6 +173,7 @@ const changeCases = (): Case[][] => [
   [{args: ['disable', '--match', 'a*', '--yes', '--json']}, {args: ['restore']}],
   [{args: ['enable', '-', '--yes', '--no-wait'], input: 'web\nbare\n'}],
   [{args: ['disable', 'missing-function']}],
+  [{args: ['doctor', 'bare', '--fix', '--yes']}, {args: ['restore', '--list']}],
   [{args: ['enable', '--all']}],
   [{args: ['restore']}],
   [{args: ['restore', '20200101T000000Z-abcdef', '--json']}],
@@ -246,6 +262,10 @@ describe('the lean entry', () => {
     expect((await runCli(['map', ...within], {env: {AWS_ENDPOINT_URL: aws.url}})).stdout).toMatch(/^SERVICE +REQUESTS[\s\S]+Lambda service/)
   })
 
+  it('doctor: the same checks, plans, JSON and errors as oclif', async () => {
+    await sameAsOclif('doctor', doctorCases())
+  }, 120_000)
+
   it('enable, disable, restore: the same plans, changes, journal, JSON and errors as oclif', async () => {
     await changesSameAsOclif(changeCases())
   }, 120_000)
@@ -307,6 +327,7 @@ describe('the lean entry', () => {
       [['stats', 'orders-api', ...within, '--docs', '5'], 'sdk-xray'],
       [['map', ...within], 'sdk-xray'],
       [['enable', 'web', '--dry-run'], 'sdk-status'],
+      [['doctor', 'web', '--no-aliases'], 'sdk-doctor'],
     ] as const) {
       const modules = await loaded([...args])
       expect(modules, args.join(' ')).toContain(`/dist/lean/${args[0]}.cjs`)
@@ -334,6 +355,7 @@ describe('the lean entry', () => {
     const clientsIn = (name: string) => Object.keys(bundles[name]!.packages).filter((p) => p.startsWith('@aws-sdk/client-')).sort()
     expect(clientsIn('sdk-xray')).toEqual(['@aws-sdk/client-xray'])
     expect(clientsIn('sdk-status')).toEqual(['@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-resource-groups-tagging-api'])
+    expect(clientsIn('sdk-doctor')).toEqual(['@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-resource-groups-tagging-api', '@aws-sdk/client-sts', '@aws-sdk/client-xray'])
     const require = createRequire(import.meta.url)
     for (const [name, bundle] of Object.entries(bundles)) {
       const {modules} = require(join(ROOT, 'dist/lean', `${name}.cjs`)) as {modules: Record<string, Record<string, unknown>>}

@@ -6,6 +6,7 @@ import {LEAN_COMMANDS} from '../../../src/cli/lean.js'
 import {leanParse} from '../../../src/cli/lean-parse.js'
 import {type CommandDefinition, type LeanSpec, leanSpecOf} from '../../../src/cli/lean-spec.js'
 import Disable from '../../../src/commands/disable.js'
+import Doctor from '../../../src/commands/doctor.js'
 import Enable from '../../../src/commands/enable.js'
 import ServiceMap from '../../../src/commands/map.js'
 import Restore from '../../../src/commands/restore.js'
@@ -18,7 +19,7 @@ import Traces from '../../../src/commands/traces.js'
 // The lean entry's promise: whatever command line it reads itself, oclif's own parser reads with the
 // same flags and words; everything else it hands to oclif (undefined).
 
-const COMMANDS: Record<(typeof LEAN_COMMANDS)[number], CommandDefinition & {flags: object; baseFlags: object; args: object}> = {show: Show, traces: Traces, status: Status, tail: Tail, stats: Stats, map: ServiceMap, enable: Enable, disable: Disable, restore: Restore}
+const COMMANDS: Record<(typeof LEAN_COMMANDS)[number], CommandDefinition & {flags: object; baseFlags: object; args: object}> = {show: Show, traces: Traces, status: Status, tail: Tail, stats: Stats, map: ServiceMap, enable: Enable, disable: Disable, restore: Restore, doctor: Doctor}
 const spec = leanSpecOf(Show, 'xtrace')
 
 async function oclifParse(argv: string[], command: (typeof COMMANDS)[keyof typeof COMMANDS] = Show): Promise<{flags: Record<string, unknown>; argv: unknown[]} | Error> {
