@@ -259,6 +259,11 @@ async function measureFetch(): Promise<Measurement[]> {
     await measure('show 25 ids (5 BatchGetTraces calls)', xtrace('show', ...ids, '--endpoint-url', aws.url), {api: aws}),
     await measure('status, 200 functions (1 role), --no-aliases', xtrace('status', '--no-aliases', '--endpoint-url', aws.url), {api: aws}),
     await measure('status, 200 functions with alias lookups', xtrace('status', '--endpoint-url', aws.url), {api: aws}),
+    // The commands that change things, and doctor, started through the lean entry since 2026-12-07; oclif's path beside them.
+    await measure('enable fn-000 --dry-run', xtrace('enable', 'fn-000', '--dry-run', '--endpoint-url', aws.url), {api: aws}),
+    await measure('enable fn-000 --dry-run, through oclif (XTRACE_LEAN=0)', xtrace('enable', 'fn-000', '--dry-run', '--endpoint-url', aws.url), {api: aws, env: {XTRACE_LEAN: '0'}}),
+    await measure('doctor fn-000 --no-aliases', xtrace('doctor', 'fn-000', '--no-aliases', '--endpoint-url', aws.url), {api: aws}),
+    await measure('doctor fn-000 --no-aliases, through oclif (XTRACE_LEAN=0)', xtrace('doctor', 'fn-000', '--no-aliases', '--endpoint-url', aws.url), {api: aws, env: {XTRACE_LEAN: '0'}}),
   ]
   const cli = awsCli()
   if (cli) {
