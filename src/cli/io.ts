@@ -6,6 +6,11 @@ import {standardOutput, stdoutClosed, writeStderr, writeStdout} from './standard
  * (base-command.ts) or the lean one (lean.ts).
  */
 
+/** A line on stdout, as oclif's `this.log` writes it; never in --json mode, where stdout carries only JSON (callers check). */
+export function printToStdout(message: string): void {
+  process.stdout.write(`${message}\n`)
+}
+
 /** Writes to stderr, also in --json mode (where stdout carries only JSON). */
 export function printToStderr(message: string): void {
   writeStderr(`${message}\n`)

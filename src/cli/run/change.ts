@@ -23,8 +23,7 @@ import {iamPropagationSeconds} from '../../tracing/update.js'
 import {runPool} from '../../util/pool.js'
 import {type AccountFlagValues, accountScopeFrom, awsOptionsFrom, type AwsFlagValues, iacTagsFrom, ratesFrom} from '../flag-values.js'
 import {currentTerminal, makeChalk, ProgressLine} from '../output.js'
-import {printToStderr, writeJson} from '../io.js'
-import type {Interrupts} from '../interrupts.js'
+import {printToStderr, printToStdout, writeJson} from '../io.js'
 import {confirmChange} from '../prompt.js'
 import {selectionFromArgs} from '../selection.js'
 import type {CommandRun} from './command-run.js'
@@ -37,22 +36,8 @@ import type {CommandRun} from './command-run.js'
  * is in the capability modules (tracing/), which never print, prompt or exit.
  */
 
-/** What the change needs from the command running it. */
-export interface ChangeContext {
-  json: boolean
-  bin: string
-  interrupts: Interrupts
-}
-
-/** Text on stdout, as oclif's `this.log` writes it: a line, and nothing in --json mode. */
-function log(ctx: ChangeContext, text: string): void {
-  if (!ctx.json) process.stdout.write(`${text}\n`)
-}
-
-/** The context of a body's run. */
-export function changeContextOf(run: CommandRun<unknown>): ChangeContext {
-  return {json: run.json, bin: run.bin, interrupts: run.interrupts}
-}
+/** What the change needs of the body's run: its --json, its bin for the commands it suggests, its Ctrl-C handling. */
+export type ChangeContext = Pick<CommandRun<unknown>, 'json' | 'bin' | 'interrupts'>
 
 /** The flags of enable and disable that changeSelected reads. */
 type SelectedChangeFlags = ChangeFlags &
@@ -102,8 +87,7 @@ const ALIAS_LOOKUP_LIMIT = 25
 
 /** enable and disable: the functions the command line selects, to `mode`. */
 export async function changeSelected(run: CommandRun<SelectedChangeFlags>, mode: TracingMode, command: string): Promise<ChangeJson> {
-  const ctx = changeContextOf(run)
-  interruptBeforeChanges(ctx)
+  interruptBeforeChanges(run)
   const {argv, flags} = await run.parse(run.argv)
   const selection = selectionFromArgs(argv as string[], flags)
   const scope = accountScopeFrom(flags, command)
@@ -114,7 +98,7 @@ export async function changeSelected(run: CommandRun<SelectedChangeFlags>, mode:
     for (const failure of selected.failures) printToStderr(`warning: ${failure.message}`)
     const plan = planChange(selected.functions, mode)
     const managed = await readManaged(plan, reached.targets, iacTagsFrom(flags))
-    return await executeChange(ctx, {
+    return await executeChange(run, {
       plan,
       managed,
       skipManaged: flags['skip-managed'] === true,
@@ -183,7 +167,7 @@ export async function executeChange(ctx: ChangeContext, request: ChangeRequest):
     if (drifts.size > 10) lines.push(`… and ${drifts.size - 10} more`)
     lines.push('', 'To make it stick, change the source:', ...snippets.flatMap((snippet) => formatSnippet(snippet).split('\n').map(sanitize)))
     if (!request.skipManaged) lines.push(`(--skip-managed leaves the managed functions alone)`)
-    log(ctx, `${lines.join('\n')}\n`)
+    printToStdout(`${lines.join('\n')}\n`)
   }
   const updates = plan.filter((entry) => entry.action === 'update')
   const targetOf = targetFinder(request.targets)
@@ -207,17 +191,17 @@ export async function executeChange(ctx: ChangeContext, request: ChangeRequest):
 
   if (flags['dry-run']) {
     if (!ctx.json) {
-      log(ctx, renderPlan(plan, mode, style))
+      printToStdout(renderPlan(plan, mode, style))
       if (toAttach.length > 0) {
-        log(ctx, 
+        printToStdout(
           flags['attach-policy']
             ? `Would attach ${XRAY_WRITE_POLICY} to ${plural(toAttach.length, 'role')}: ${toAttach.map(sanitize).join(', ')}`
             : `${plural(toAttach.length, 'role')} ${toAttach.length === 1 ? 'lacks' : 'lack'} the X-Ray permissions (${toAttach.map(sanitize).join(', ')}): their functions would fail; add --attach-policy to grant ${XRAY_WRITE_POLICY}`,
         )
       }
-      if (failed) log(ctx, `\n${renderAccountFailures(request.failures, style)}`)
-      if (leftAlone.length > 0) log(ctx, `${plural(leftAlone.length, 'function')} managed by infrastructure as code would be left alone (--skip-managed)`)
-      if (drifts.size > 0) log(ctx, '')
+      if (failed) printToStdout(`\n${renderAccountFailures(request.failures, style)}`)
+      if (leftAlone.length > 0) printToStdout(`${plural(leftAlone.length, 'function')} managed by infrastructure as code would be left alone (--skip-managed)`)
+      if (drifts.size > 0) printToStdout('')
       iacNotice()
     }
     if (failed) process.exitCode = ExitCode.failed
@@ -233,7 +217,7 @@ export async function executeChange(ctx: ChangeContext, request: ChangeRequest):
   if (plan.length === 0 && !failed) printToStderr('warning: no function matched the selection; nothing to do')
   if (updates.length === 0) {
     const results = [...initialResults(plan, mode), ...skippedResults()]
-    if (!ctx.json) log(ctx, renderChanges(results, style, {failures: request.failures}))
+    if (!ctx.json) printToStdout(renderChanges(results, style, {failures: request.failures}))
     if (failed) process.exitCode = ExitCode.failed
     return withIac(toChangeJson(results, {failures: request.failures, accounts: request.spansAccounts}))
   }
@@ -316,7 +300,7 @@ export async function executeChange(ctx: ChangeContext, request: ChangeRequest):
     process.exitCode = ExitCode.interrupted
     return json
   }
-  if (!ctx.json) log(ctx, renderChanges(results, style, {...(changed ? {operation: journal.id} : {}), failures: request.failures}))
+  if (!ctx.json) printToStdout(renderChanges(results, style, {...(changed ? {operation: journal.id} : {}), failures: request.failures}))
   // Skipping what --skip-managed asked to skip is no failure.
   if (failed || results.some((r) => r.status === 'failed' || (r.status === 'skipped' && !asked.has(r.arn)))) process.exitCode = ExitCode.failed
   return json
@@ -338,7 +322,7 @@ async function confirm(ctx: ChangeContext, request: ChangeRequest, updates: read
     (drifting > 0 ? ` (${drifting} of them managed by infrastructure as code: a deploy can set them back, see above)` : '') +
     '?'
   const what = attaching ? `attaching ${XRAY_WRITE_POLICY} to IAM roles` : `changing ${plural(updates.length, 'function')}`
-  if (!flags.yes && !ctx.json && process.stdin.isTTY) log(ctx, renderPlan(request.plan, mode, style).replace(/\n\n.*$/s, ''))
+  if (!flags.yes && !ctx.json && process.stdin.isTTY) printToStdout(renderPlan(request.plan, mode, style).replace(/\n\n.*$/s, ''))
   if (!(await confirmChange(question, {yes: flags.yes, what}))) {
     throw new XtraceError('nothing was changed', {code: 'DECLINED', exit: ExitCode.failed, suggestions: ['check the plan with --dry-run; --yes skips the question']})
   }
@@ -360,7 +344,7 @@ function finishInterrupted(ctx: ChangeContext, results: ChangeResult[], failures
   const operation = results.some((r) => r.changed || r.error?.code === 'INTERRUPTED') ? journalId : undefined
   const text = renderChanges(results, style, {interrupted: true, failures, ...(operation ? {operation} : {})})
   if (ctx.json) printToStderr(text)
-  else process.stdout.write(`${text}\n`)
+  else printToStdout(text)
 }
 
 /** Published versions keep the mode they were published with: say so for the functions changed. */

@@ -19,7 +19,7 @@ import {parseFunctionRef} from '../../tracing/refs.js'
 import type {FunctionState} from '../../tracing/select.js'
 import {runPool} from '../../util/pool.js'
 import {accountScopeFrom, awsOptionsFrom, DEFAULT_CONCURRENCY, iacTagsFrom, ratesFrom} from '../flag-values.js'
-import {printToStderr, warnAll} from '../io.js'
+import {printToStderr, printToStdout, warnAll} from '../io.js'
 import {currentTerminal, makeChalk, supportsUnicode} from '../output.js'
 import {confirmChange} from '../prompt.js'
 import {selectionFromArgs} from '../selection.js'
@@ -29,11 +29,6 @@ import type {CommandRun} from './command-run.js'
 /** The body of `xtrace doctor`, whichever entry runs it: oclif's (commands/doctor.ts) or the lean one (cli/lean.ts). */
 
 export type DoctorFlags = Interfaces.InferredFlags<(typeof Doctor)['flags'] & (typeof Doctor)['baseFlags']>
-
-/** Text on stdout, as oclif's `this.log` writes it: a line, and nothing in --json mode. */
-function log(command: CommandRun<DoctorFlags>, text: string): void {
-  if (!command.json) process.stdout.write(`${text}\n`)
-}
 
 export async function runDoctor(command: CommandRun<DoctorFlags>): Promise<DoctorJson> {
   const {argv, flags} = await command.parse(command.argv)
@@ -64,7 +59,7 @@ export async function runDoctor(command: CommandRun<DoctorFlags>): Promise<Docto
     })).finally(() => spinner?.stop())).filter((part) => part !== undefined)
     const report = merge(parts.map((part) => part.report), reached.failures)
     warnAll(report.warnings)
-    if (text) log(command, renderDoctor(report, style))
+    if (text) printToStdout(renderDoctor(report, style))
 
     let fixes: FixOutcome[] | undefined
     let changes: StickSnippet[] | undefined
@@ -73,9 +68,9 @@ export async function runDoctor(command: CommandRun<DoctorFlags>): Promise<Docto
     if ((flags.fix || flags['dry-run']) && usable.length > 0) {
       const plans = usable.map((part) => ({target: part.target, report: part.report, plan: planFixes(part.report)}))
       const plan = mergePlans(plans.map((item) => item.plan))
-      if (text) log(command, `\n${renderFixPlan(plan, style, flags['dry-run'] || planIsEmpty(plan))}`)
+      if (text) printToStdout(`\n${renderFixPlan(plan, style, flags['dry-run'] || planIsEmpty(plan))}`)
       changes = usable.flatMap((part) => templateChanges(part.report, plans.find((item) => item.report === part.report)!.plan))
-      if (text && changes.length > 0) log(command, `\n${renderTemplateChanges(changes, style)}`)
+      if (text && changes.length > 0) printToStdout(`\n${renderTemplateChanges(changes, style)}`)
       if (flags['dry-run']) {
         fixes = plannedOutcomes(plan)
       } else if (!planIsEmpty(plan)) {
@@ -87,7 +82,7 @@ export async function runDoctor(command: CommandRun<DoctorFlags>): Promise<Docto
         fixes = outcome.fixes
         const rechecked = new Map(outcome.rechecked.map((item) => [item.fn.arn, item]))
         final = {...report, functions: report.functions.map((item) => rechecked.get(item.fn.arn) ?? item)}
-        if (text) log(command, `\n${renderFixOutcomes(fixes, style)}\n\n${renderDoctor({regions: [], missing: [], warnings: [], functions: outcome.rechecked}, {...style, verbose: false})}`)
+        if (text) printToStdout(`\n${renderFixOutcomes(fixes, style)}\n\n${renderDoctor({regions: [], missing: [], warnings: [], functions: outcome.rechecked}, {...style, verbose: false})}`)
         if (outcome.interrupted) {
           process.exitCode = ExitCode.interrupted
           return toDoctorJson(final, fixes, changes)
@@ -103,7 +98,7 @@ export async function runDoctor(command: CommandRun<DoctorFlags>): Promise<Docto
 
 /** Applies each account's fixes (one journal for all), then examines again what they touched. */
 async function applyAndRecheck(
-command: CommandRun<DoctorFlags>,
+  command: CommandRun<DoctorFlags>,
   plans: {target: AccountTarget; report: DoctorReport; plan: FixPlan}[],
   targets: AccountTarget[],
   options: Omit<DoctorOptions, 'account'>,

@@ -5,7 +5,7 @@ import type {ServiceGraph} from '../../map/graph.js'
 import {functionNameOf} from '../../traces/filter.js'
 import {resolveWindow} from '../../traces/window.js'
 import {awsOptionsFrom} from '../flag-values.js'
-import {printToStderr} from '../io.js'
+import {printToStderr, printToStdout} from '../io.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
 import type {CommandRun} from './command-run.js'
 
@@ -60,6 +60,6 @@ export async function runMap(command: CommandRun<MapFlags>): Promise<MapJson | u
   }
   if (graph.nodes.length === 0) return undefined
   const terminal = currentTerminal()
-  process.stdout.write(`${renderMap(graph, layoutMap(graph, options), {chalk: makeChalk(terminal), ascii: flags.ascii ?? !supportsUnicode(terminal), width: outputWidth(terminal)})}\n`)
+  printToStdout(renderMap(graph, layoutMap(graph, options), {chalk: makeChalk(terminal), ascii: flags.ascii ?? !supportsUnicode(terminal), width: outputWidth(terminal)}))
   return undefined
 }

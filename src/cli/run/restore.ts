@@ -12,9 +12,9 @@ import {planChange} from '../../tracing/plan.js'
 import {READ_CONCURRENCY, readFunction} from '../../tracing/select.js'
 import {runPool} from '../../util/pool.js'
 import {awsOptionsFrom, ratesFrom} from '../flag-values.js'
-import {printToStderr} from '../io.js'
+import {printToStderr, printToStdout} from '../io.js'
 import {currentTerminal, makeChalk} from '../output.js'
-import {changeContextOf, executeChange, interruptBeforeChanges} from './change.js'
+import {executeChange, interruptBeforeChanges} from './change.js'
 import type {CommandRun} from './command-run.js'
 
 /** The body of `xtrace restore`, whichever entry runs it: oclif's (commands/restore.ts) or the lean one (cli/lean.ts). */
@@ -22,20 +22,15 @@ import type {CommandRun} from './command-run.js'
 export type RestoreFlags = Interfaces.InferredFlags<(typeof Restore)['flags'] & (typeof Restore)['baseFlags']>
 
 export async function runRestore(command: CommandRun<RestoreFlags>): Promise<ChangeJson | OperationsJson> {
-  const ctx = changeContextOf(command)
-  interruptBeforeChanges(ctx)
+  interruptBeforeChanges(command)
   const {argv, flags} = await command.parse(command.argv)
-  const args = {operation: argv[0] as string | undefined}
   const operations = listOperations()
   if (flags.list) {
-    if (!ctx.json) {
-      const terminal = currentTerminal()
-      process.stdout.write(`${renderOperations(operations, {chalk: makeChalk(terminal), directory: stateDirectory()})}\n`)
-    }
+    if (!command.json) printToStdout(renderOperations(operations, {chalk: makeChalk(currentTerminal()), directory: stateDirectory()}))
     return toOperationsJson(operations)
   }
 
-  const operation = pickOperation(operations, args.operation)
+  const operation = pickOperation(operations, argv[0] as string | undefined)
   const entries = restorableEntries(operation)
   const modes = new Set(entries.map((entry) => entry.previousMode))
   if (entries.length === 0 || modes.size !== 1) {
@@ -73,7 +68,7 @@ export async function runRestore(command: CommandRun<RestoreFlags>): Promise<Cha
     const gone = reachable.filter((_, index) => states[index] === undefined)
     for (const entry of gone) printToStderr(`warning: ${entry.function} (${entry.region}) no longer exists; skipped`)
     const functions = states.filter((state) => state !== undefined && state !== null)
-    return await executeChange(ctx, {
+    return await executeChange(command, {
       plan: planChange(functions, mode),
       mode,
       flags,

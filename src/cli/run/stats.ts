@@ -7,7 +7,7 @@ import type {StatsResult} from '../../stats/run.js'
 import {buildFilter, functionNameOf} from '../../traces/filter.js'
 import {iso, resolveWindow} from '../../traces/window.js'
 import {awsOptionsFrom, filterFlagsFrom, timeRangeTypeOf} from '../flag-values.js'
-import {printToStderr} from '../io.js'
+import {printToStderr, printToStdout} from '../io.js'
 import {currentTerminal, makeChalk, outputWidth, ProgressLine, supportsUnicode} from '../output.js'
 import type {CommandRun} from './command-run.js'
 
@@ -51,6 +51,6 @@ export async function runStats(command: CommandRun<StatsFlags>): Promise<StatsJs
     printToStderr(functions.length > 0 ? `Try: is tracing Active and are traces arriving? ${command.bin} doctor ${functions.join(' ')}` : 'Try: a longer window (--since 6h)')
   }
   if (command.json) return {window: {start: iso(window.start), end: iso(window.end), minutes}, filter: filter ?? null, ...result}
-  if (result.traffic.traces > 0) process.stdout.write(`${renderStats(result, {chalk: makeChalk(terminal), width: outputWidth(terminal), ascii: flags.ascii ?? !supportsUnicode(terminal)})}\n`)
+  if (result.traffic.traces > 0) printToStdout(renderStats(result, {chalk: makeChalk(terminal), width: outputWidth(terminal), ascii: flags.ascii ?? !supportsUnicode(terminal)}))
   return undefined
 }

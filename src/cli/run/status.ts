@@ -3,7 +3,7 @@ import type {Interfaces} from '@oclif/core'
 import type Status from '../../commands/status.js'
 import {type AccountTarget, reachAccounts, spansAccounts, targetFinder} from '../../aws/accounts.js'
 import {accountScopeFrom, awsOptionsFrom, iacTagsFrom, ratesFrom} from '../flag-values.js'
-import {printToStderr} from '../io.js'
+import {printToStderr, printToStdout} from '../io.js'
 import {readIac} from '../../iac/stacks.js'
 import {ExitCode} from '../../errors.js'
 import {renderAccountFailures} from '../../render/changes.js'
@@ -68,7 +68,7 @@ export async function runStatus(command: CommandRun<StatusFlags>): Promise<Statu
   if (!command.json) {
     const terminal = currentTerminal()
     const style = {chalk: makeChalk(terminal), accounts: spanning, ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {})}
-    process.stdout.write(`${renderStatus(statuses, style)}\n`)
+    printToStdout(renderStatus(statuses, style))
     if (failures.length > 0) process.stdout.write(`\n${renderAccountFailures(failures, {...style, bin: command.bin})}\n`)
   }
   if (failures.length > 0) process.exitCode = ExitCode.failed

@@ -4,7 +4,7 @@ import type Tail from '../../commands/tail.js'
 import {ExitCode, UsageError} from '../../errors.js'
 import {exitWhenWritten} from '../exit.js'
 import {awsOptionsFrom, filterFlagsFrom} from '../flag-values.js'
-import {printToStderr} from '../io.js'
+import {printToStderr, printToStdout} from '../io.js'
 import {readerWentAway} from '../standard-streams.js'
 import {currentTerminal, makeChalk, outputWidth, supportsUnicode} from '../output.js'
 import {plural} from '../../render/format.js'
@@ -63,7 +63,7 @@ export type TailFlags = Interfaces.InferredFlags<(typeof Tail)['flags'] & (typeo
 
   const [{createXRayClient}, {tailTraces}, {fetchModels}] = await Promise.all([import('../../aws/clients.js'), import('../../traces/tail.js'), import('../../traces/documents.js')])
   const client = await createXRayClient(awsOptionsFrom(flags))
-  if (!json && !flags.tree) process.stdout.write(`${terminal.isTTY ? renderListingHeader(style) : tsvHeader()}\n`)
+  if (!json && !flags.tree) printToStdout(terminal.isTTY ? renderListingHeader(style) : tsvHeader())
   printToStderr(`following${filter ? ` ${filter}` : ' every trace'}; Ctrl-C to stop`)
   let stats: TailStats
   try {
@@ -79,13 +79,13 @@ export type TailFlags = Interfaces.InferredFlags<(typeof Tail)['flags'] & (typeo
       onNotice: (notice) => printToStderr(`note: ${notice}`),
       onTrace: async (listing) => {
         if (json) {
-          process.stdout.write(`${safeJsonStringify(listing, 0)}\n`)
+          printToStdout(safeJsonStringify(listing, 0))
         } else if (flags.tree) {
           const model = await fetchModels(client, [listing.id])
-          if (model.traces.length > 0) process.stdout.write(`${renderShow(model, treeStyle)}\n`)
+          if (model.traces.length > 0) printToStdout(renderShow(model, treeStyle))
         } else {
           style.now = now()
-          process.stdout.write(`${terminal.isTTY ? renderListingLine(listing, style) : tsvLine(listing)}\n`)
+          printToStdout(terminal.isTTY ? renderListingLine(listing, style) : tsvLine(listing))
         }
       },
     })

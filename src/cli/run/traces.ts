@@ -3,7 +3,7 @@ import type {Interfaces} from '@oclif/core'
 import type Traces from '../../commands/traces.js'
 import {ExitCode, XtraceError} from '../../errors.js'
 import {awsOptionsFrom, filterFlagsFrom, timeRangeTypeOf} from '../flag-values.js'
-import {printToStderr} from '../io.js'
+import {printToStderr, printToStdout} from '../io.js'
 import {currentTerminal, makeChalk, ProgressLine} from '../output.js'
 import {renderListingTable, tsvHeader, tsvLine} from '../../render/listing.js'
 import {sanitize} from '../../text/sanitize.js'
@@ -30,7 +30,7 @@ export async function runTraces(command: CommandRun<TracesFlags>): Promise<void>
   const filter = buildFilter(filterFlagsFrom(flags, functions))
   if (flags['print-filter']) {
     if (filter === undefined) printToStderr('note: no filter: every trace of the window would be listed')
-    else process.stdout.write(`${filter}\n`)
+    else printToStdout(filter)
     return
   }
   const now = Date.now() / 1000
@@ -147,7 +147,7 @@ class ListingWriter {
 
   private flushBlock(rows: TraceListing[]): void {
     const text = renderListingTable(rows, this.style)
-    process.stdout.write(`${this.printedTable ? text.split('\n').slice(1).join('\n') : text}\n`)
+    printToStdout(this.printedTable ? text.split('\n').slice(1).join('\n') : text)
     this.printedTable = true
   }
 
@@ -158,6 +158,6 @@ class ListingWriter {
       const window = {start: new Date(this.header.window.start * 1000).toISOString(), end: new Date(this.header.window.end * 1000).toISOString()}
       process.stdout.write(`{"window":${safeJsonStringify(window, 0)},"filter":${safeJsonStringify(this.header.filter ?? null, 0)},"traces":[`)
     }
-    if (this.mode === 'tsv') process.stdout.write(`${tsvHeader()}\n`)
+    if (this.mode === 'tsv') printToStdout(tsvHeader())
   }
 }
