@@ -5,7 +5,7 @@
  * stored while it runs (peak memory: the dedupe set must not grow with them).
  */
 import {spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -40,7 +40,8 @@ export async function benchTail(bin: string, env: NodeJS.ProcessEnv, probe: stri
   const aws = new LocalAws()
   aws.summariesPerPage = 100
   await aws.start()
-  const rss = join(mkdtempSync(join(tmpdir(), 'xtrace-tail-')), 'rss.txt')
+  const scratch = mkdtempSync(join(tmpdir(), 'xtrace-tail-'))
+  const rss = join(scratch, 'rss.txt')
   const started = Date.now()
   const child = spawn(process.execPath, [bin, 'tail', '--json', '--interval', '1s', '--overlap', '5s', '--since', '0s', '--endpoint-url', aws.url], {
     env: {...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} -r ${probe}`.trim(), XTRACE_RSS_OUT: rss},
@@ -61,7 +62,9 @@ export async function benchTail(bin: string, env: NodeJS.ProcessEnv, probe: stri
   child.kill('SIGINT')
   await exited
   await aws.stop()
-  return {traces: total, printed, wallMs, peakRssMb: peakRssMb(rss)}
+  const peak = peakRssMb(rss)
+  rmSync(scratch, {recursive: true, force: true})
+  return {traces: total, printed, wallMs, peakRssMb: peak}
 }
 
 /** The peak RSS bench/rss-probe.cjs wrote, in MB: the processes' peaks added (a run's capped child is a second one). */
