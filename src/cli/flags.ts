@@ -102,7 +102,6 @@ export const managedChangeFlags = {
   'skip-managed': Flags.boolean({description: 'leave alone the functions a CloudFormation stack (SAM, CDK, Serverless, Amplify) or an --iac-tag says are deployed by infrastructure as code; they are reported as skipped'}),
 }
 
-
 /** How changes are made: plan only, consent, pace. */
 export const changeFlags = {
   'dry-run': Flags.boolean({description: 'show the plan and change nothing'}),
@@ -116,6 +115,16 @@ export const changeFlags = {
 export const functionArgs = {
   // ignoreStdin: oclif would otherwise take piped input as the first name; xtrace reads stdin itself for -.
   function: Args.string({description: 'function names or ARNs, or - to read names from stdin', ignoreStdin: true}),
+}
+
+/** Every flag of enable and disable (enable adds --attach-policy first): one list, so that the two stay alike. */
+export const modeChangeFlags = {
+  ...changeFlags,
+  ...selectionFlags,
+  ...accountFlags,
+  ...multiRegionAwsFlags,
+  ...pacingFlags,
+  ...managedChangeFlags,
 }
 
 /** The window of a trace search: `traces`, `show --function`, `tail`, `stats`, `map`. One definition for all. */

@@ -1,5 +1,5 @@
 
-import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, managedChangeFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
+import {functionArgs, modeChangeFlags} from '../cli/flags.js'
 import type {ChangeJson} from '../render/changes.js'
 import {XtraceCommand} from '../cli/base-command.js'
 import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
@@ -27,12 +27,7 @@ export default class Disable extends XtraceCommand {
   static override args = functionArgs
 
   static override flags = {
-    ...changeFlags,
-    ...selectionFlags,
-    ...accountFlags,
-    ...multiRegionAwsFlags,
-    ...pacingFlags,
-    ...managedChangeFlags,
+    ...modeChangeFlags,
   }
 
   public async run(): Promise<ChangeJson> {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {accountFlags, changeFlags, functionArgs, multiRegionAwsFlags, managedChangeFlags, pacingFlags, selectionFlags} from '../cli/flags.js'
+import {functionArgs, modeChangeFlags} from '../cli/flags.js'
 import type {ChangeJson} from '../render/changes.js'
 import {XtraceCommand} from '../cli/base-command.js'
 import {CHANGE_EXIT_CODES} from '../cli/change-help.js'
@@ -31,12 +31,7 @@ export default class Enable extends XtraceCommand {
 
   static override flags = {
     'attach-policy': Flags.boolean({description: 'attach AWSXRayDaemonWriteAccess to execution roles that lack the X-Ray permissions (asks first, unless --yes)'}),
-    ...changeFlags,
-    ...selectionFlags,
-    ...accountFlags,
-    ...multiRegionAwsFlags,
-    ...pacingFlags,
-    ...managedChangeFlags,
+    ...modeChangeFlags,
   }
 
   public async run(): Promise<ChangeJson> {

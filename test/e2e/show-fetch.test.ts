@@ -7,12 +7,11 @@ import {join} from 'node:path'
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
-import {cleanEnv, fixture, ROOT, runCli} from '../harness/cli.js'
+import {cleanEnv, fixture, ROOT, runCli, STACK_TRACE} from '../harness/cli.js'
 import {awsClientsLoaded, MODULE_SPY} from '../harness/modules.js'
 import {readFixture} from '../harness/fixtures.js'
 import {LocalAws} from '../harness/local-aws.js'
 
-const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
 const LAMBDA_TRACE = '1-59602603-23fc5b688855d396af79b496'
 const scratch = mkdtempSync(join(tmpdir(), 'xtrace-fetch-'))
 const aws = new LocalAws()

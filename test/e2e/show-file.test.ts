@@ -7,13 +7,12 @@ import {describe, expect, it} from 'vitest'
 import {generateTrace} from '../../bench/generate.js'
 import {spawn, spawnSync} from 'node:child_process'
 
-import {BIN, cleanEnv, fixture, HAS_SCRIPT, ROOT, runCli, startCli} from '../harness/cli.js'
+import {BIN, cleanEnv, fixture, HAS_SCRIPT, ROOT, runCli, STACK_TRACE, startCli} from '../harness/cli.js'
 import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
 import {MODULE_SPY} from '../harness/modules.js'
 import {CAPPED_CHILD_MIN_BYTES, SEMI_SPACE_FLAG} from '../../src/cli/capped-child.js'
 
 const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
-const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
 const scratch = mkdtempSync(join(tmpdir(), 'xtrace-e2e-'))
 
 /** The AWS docs trace with its fourth document cut short (not valid JSON), written to `name` in the scratch folder. */

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../harness/cli.js'
+import {runCli, STACK_TRACE} from '../harness/cli.js'
 import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {parseTraceInput} from '../../src/traces/parse.js'
@@ -18,7 +18,6 @@ import {parseTraceInput} from '../../src/traces/parse.js'
  */
 
 const RUNS = Math.max(4, Math.round(Number.parseInt(process.env.FUZZ_RUNS ?? '200', 10) / 20))
-const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
 const scratch = mkdtempSync(join(tmpdir(), 'xtrace-fuzz-'))
 const aws = new LocalAws()
 beforeAll(() => aws.start())

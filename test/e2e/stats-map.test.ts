@@ -1,6 +1,6 @@
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../harness/cli.js'
+import {runCli, STACK_TRACE} from '../harness/cli.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic, type ManifestTrace} from '../harness/traffic.js'
 
@@ -15,7 +15,6 @@ const aws = new LocalAws()
 const now = Date.now() / 1000
 const traffic = generateTraffic({count: 150, seed: 17, start: now - 3 * 3600, end: now - 30})
 const manifest = traffic.manifest
-const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
 
 beforeAll(async () => {
   await aws.start()

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../harness/cli.js'
+import {runCli, STACK_TRACE} from '../harness/cli.js'
 import {awsClientsLoaded, MODULE_SPY} from '../harness/modules.js'
 import {LocalAws} from '../harness/local-aws.js'
 import {generateTraffic, type ManifestTrace} from '../harness/traffic.js'
@@ -16,7 +16,6 @@ import {generateTraffic, type ManifestTrace} from '../harness/traffic.js'
  * expected answer is computed from the manifest, not from the endpoint.
  */
 
-const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
 const aws = new LocalAws()
 const now = Date.now() / 1000
 const traffic = generateTraffic({count: 240, seed: 11, start: now - 3 * 3600, end: now - 30})

@@ -15,7 +15,7 @@ import {installLambda, type LocalLambda} from './local-lambda.js'
 export const ACCOUNT = '123456789012'
 export const XRAY_POLICY = 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess'
 export const BASIC_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'
-export const STACK_TRACE = /\n\s+at .+\(.+:\d+:\d+\)/
+export {STACK_TRACE} from './cli.js'
 export const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`
 
 export interface LocalAccount {

@@ -37,6 +37,12 @@ export interface CliOptions {
 
 const home = mkdtempSync(join(tmpdir(), 'xtrace-home-'))
 
+/**
+ * A Node stack frame in output, what no error report of the CLI may contain: a named frame (`at fn (file:1:2)`) or an
+ * anonymous one (`at /path/file.js:1:2`, `at node:internal/…:1:2`, `at file:///…:1:2`).
+ */
+export const STACK_TRACE = /\n\s+at (?:.+\(.+:\d+:\d+\)|(?:\/|file:\/\/|node:)\S*:\d+:\d+)/
+
 /** An environment with dummy credentials and nothing from the developer's own AWS setup. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
