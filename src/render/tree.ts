@@ -567,6 +567,7 @@ function headerLines(trace: TraceModel, glyphs: Glyphs, chalk: ChalkInstance, wi
   const {errors, faults, throttles} = trace.counts
   lines.push(...row('issues', [plural(errors, 'error'), plural(faults, 'fault'), plural(throttles, 'throttle')].join(sep)))
   const notes: string[] = []
+  if (trace.limitExceeded) notes.push('incomplete: the trace reached X-Ray\'s size quota (LimitExceeded), and segments sent after that were not stored')
   if (trace.unreadableDocuments > 0) notes.push(`${plural(trace.unreadableDocuments, 'unreadable document')} (not drawn; see the warnings)`)
   if (trace.parentlessRoots > 1) notes.push(`${trace.parentlessRoots} roots: documents without a parent`)
   if (trace.unfinished > 0) notes.push(`${plural(trace.unfinished, 'node')} without an end inside finished work, drawn to the parent's end [no end]`)

@@ -420,7 +420,7 @@ function farStarts(nodes: TraceNode[]): {id: string; offset: number}[] {
 }
 
 /** The whole model of one assembled trace. */
-export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0): TraceModel {
+export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0, limitExceeded = false): TraceModel {
   const nodes = walk(trace.roots)
   const parentOf = lazyParents(nodes)
   const settled = settleUnfinished(nodes, parentOf)
@@ -457,6 +457,7 @@ export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0): Tr
     inProgress: settled.running,
     unfinished: settled.clipped,
     unreadableDocuments,
+    limitExceeded,
     parentlessRoots: trace.roots.filter((root) => root.parentId === undefined).length,
     farStarts: far,
     warnings: trace.warnings,

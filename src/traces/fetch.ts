@@ -56,6 +56,7 @@ function mergeInto(target: Map<string, Trace>, unprocessed: Set<string>, fetched
     if (existing && existing !== trace) {
       const known = new Set((existing.Segments ?? []).map((segment) => segment.Id))
       for (const segment of trace.Segments ?? []) if (!known.has(segment.Id)) (existing.Segments ??= []).push(segment)
+      if (trace.LimitExceeded) existing.LimitExceeded = true
     } else {
       target.set(id, {...trace, Segments: [...(trace.Segments ?? [])]})
     }

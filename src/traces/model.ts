@@ -20,7 +20,8 @@ export interface ShowModel {
 /** parse → assemble → analyse, for everything read. `requested` are ids the user asked for. */
 export function buildShowModel(input: ParsedInput, requested: string[] = []): ShowModel {
   const assembled = assembleTraces(input.documents, input.traceIds)
-  const traces = assembled.map((trace) => analyseTrace(trace, input.unreadable?.get(trace.id) ?? 0))
+  const limited = new Set(input.limitExceeded)
+  const traces = assembled.map((trace) => analyseTrace(trace, input.unreadable?.get(trace.id) ?? 0, limited.has(trace.id)))
   const position = new Map(requested.map((id, i) => [id, i]))
   traces.sort((a, b) => (position.get(a.id) ?? Infinity) - (position.get(b.id) ?? Infinity))
 
@@ -56,6 +57,8 @@ export interface TraceJson {
   criticalPath: string[]
   /** Documents of the trace that could not be read (and are not in `roots`). */
   unreadableDocuments: number
+  /** X-Ray stopped storing the trace at its size quota (its `LimitExceeded`): what came after is not in it. */
+  limitExceeded: boolean
   roots: NodeJson[]
 }
 
@@ -118,6 +121,7 @@ export function toShowJson(model: ShowModel): ShowJson {
       coldStart: trace.coldStart,
       criticalPath: trace.criticalPath,
       unreadableDocuments: trace.unreadableDocuments,
+      limitExceeded: trace.limitExceeded,
       roots: treeToJson(trace.roots),
     })),
     unprocessedTraceIds: [...model.unprocessedTraceIds, ...model.missingTraceIds],

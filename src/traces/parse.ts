@@ -49,7 +49,7 @@ function describeJsonError(error: unknown): string {
 }
 
 class Collector {
-  readonly result: ParsedInput = {documents: [], traceIds: [], unprocessedTraceIds: [], warnings: [], unreadable: new Map()}
+  readonly result: ParsedInput & {limitExceeded: string[]} = {documents: [], traceIds: [], unprocessedTraceIds: [], warnings: [], unreadable: new Map(), limitExceeded: []}
   recognised = false
 
   constructor(private readonly name: string) {}
@@ -101,6 +101,7 @@ class Collector {
     this.recognised = true
     const traceId = typeof trace.Id === 'string' ? trace.Id : undefined
     if (traceId && !this.result.traceIds.includes(traceId)) this.result.traceIds.push(traceId)
+    if (traceId && trace.LimitExceeded === true && !this.result.limitExceeded.includes(traceId)) this.result.limitExceeded.push(traceId)
     const segments = trace.Segments
     if (!Array.isArray(segments)) {
       this.warn(where, 'Segments is not an array; skipped')
@@ -297,6 +298,7 @@ export function mergeParsedInputs(inputs: ParsedInput[]): ParsedInput {
   const warnings: string[] = []
   const toFetch = new Set<string>()
   const unreadable = new Map<string, number>()
+  const limitExceeded = new Set<string>()
   for (const input of inputs) {
     for (const id of input.idsToFetch ?? []) toFetch.add(id)
     for (const [id, count] of input.unreadable ?? []) unreadable.set(id, (unreadable.get(id) ?? 0) + count)
@@ -305,6 +307,15 @@ export function mergeParsedInputs(inputs: ParsedInput[]): ParsedInput {
     for (const id of input.traceIds) traceIds.add(id)
     for (const id of input.unprocessedTraceIds) unprocessed.add(id)
     for (const warning of input.warnings) warnings.push(warning)
+    for (const id of input.limitExceeded ?? []) limitExceeded.add(id)
   }
-  return {documents, traceIds: [...traceIds], unprocessedTraceIds: [...unprocessed], warnings, unreadable, ...(toFetch.size > 0 ? {idsToFetch: [...toFetch]} : {})}
+  return {
+    documents,
+    traceIds: [...traceIds],
+    unprocessedTraceIds: [...unprocessed],
+    warnings,
+    unreadable,
+    limitExceeded: [...limitExceeded],
+    ...(toFetch.size > 0 ? {idsToFetch: [...toFetch]} : {}),
+  }
 }

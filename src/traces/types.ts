@@ -21,6 +21,8 @@ export interface ParsedInput {
   unreadable?: Map<string, number>
   /** Trace ids the input lists (`xtrace traces --ids`, or its tab-separated lines): to be fetched. */
   idsToFetch?: string[]
+  /** Trace ids whose Trace object says `LimitExceeded`: X-Ray stopped storing the trace at its size quota. */
+  limitExceeded?: string[]
 }
 
 export type NodeKind = 'segment' | 'subsegment'
@@ -124,6 +126,11 @@ export interface TraceModel {
   unfinished: number
   /** Documents of this trace that could not be read. */
   unreadableDocuments: number
+  /**
+   * X-Ray marked the trace `LimitExceeded`: it reached the trace document size quota, and segments sent after that
+   * were not stored, so the trace is incomplete (the console says "This trace has reached its maximum allocated quota").
+   */
+  limitExceeded: boolean
   /** Roots that name no parent at all: more than one means documents lost theirs. */
   parentlessRoots: number
   /** Nodes that start a day or more away from the rest of the trace (clock trouble), by id. */

@@ -38,6 +38,8 @@ afterEach(() => {
   aws.clearFaults()
   aws.tracesPerPage = 5
   aws.unprocessed.clear()
+  aws.limitExceeded.clear()
+  aws.segmentsPerPart = undefined
   aws.requests.length = 0
 })
 
@@ -75,6 +77,33 @@ describe('xtrace show <id> against the local AWS endpoint', () => {
     // 3 batches (5, 5, 2 ids); at 2 traces a page the two full batches take 3 pages each.
     expect(calls.filter((c) => c.NextToken === undefined)).toHaveLength(3)
     expect(calls).toHaveLength(3 + 2 + 2)
+  })
+
+  it('puts a trace back together when its segments come on several pages', async () => {
+    const whole = await show([LAMBDA_TRACE, '--json'])
+    aws.segmentsPerPart = 1
+    aws.tracesPerPage = 2
+    const parted = await show([LAMBDA_TRACE, '--json'])
+    expect(parted.code, parted.stderr).toBe(0)
+    // The response's 5 documents, a page of 2 parts at a time: 3 pages.
+    expect(aws.calls('BatchGetTraces')).toHaveLength(1 + 3)
+    expect(parted.stdout).toBe(whole.stdout)
+  })
+
+  it('says a trace X-Ray cut at its size quota (LimitExceeded) is incomplete, in the header and in --json', async () => {
+    aws.limitExceeded.add(LAMBDA_TRACE)
+    const text = await show([LAMBDA_TRACE, MANY[0]!, '--width', '160'])
+    expect(text.code, text.stderr).toBe(0)
+    const notes = text.stdout.split('\n').filter((line) => line.startsWith('  notes'))
+    // Only the cut trace says so, and first among its notes.
+    expect(notes).toEqual(["  notes      incomplete: the trace reached X-Ray's size quota (LimitExceeded), and segments sent after that were not stored"])
+    expect(text.stdout.indexOf('  notes')).toBeLessThan(text.stdout.indexOf(`Trace ${MANY[0]}`))
+    const json = await show([LAMBDA_TRACE, MANY[0]!, '--json'])
+    const traces = (JSON.parse(json.stdout) as {traces: {id: string; limitExceeded: boolean}[]}).traces
+    expect(traces.map((t) => [t.id, t.limitExceeded])).toEqual([
+      [LAMBDA_TRACE, true],
+      [MANY[0], false],
+    ])
   })
 
   it('reports unprocessed and unknown ids by id, shows the rest and exits 1', async () => {

@@ -90,7 +90,7 @@ describe('xtrace show --file (offline, through the binary)', () => {
     expect(Object.keys(json)).toEqual(['traces', 'unprocessedTraceIds', 'unreadableTraceIds'])
     expect(json.unprocessedTraceIds).toEqual([])
     const [trace] = json.traces
-    expect(Object.keys(trace!)).toEqual(['id', 'startTime', 'duration', 'coldStart', 'criticalPath', 'unreadableDocuments', 'roots'])
+    expect(Object.keys(trace!)).toEqual(['id', 'startTime', 'duration', 'coldStart', 'criticalPath', 'unreadableDocuments', 'limitExceeded', 'roots'])
     expect(trace).toMatchObject({id: '1-6b050000-0a1b2c3d4e5f60718293a4b5', startTime: 1795500000, coldStart: true})
     const allowed = ['id', 'name', 'kind', 'origin', 'namespace', 'inferred', 'inProgress', 'startTime', 'endTime', 'duration', 'error', 'fault', 'throttle', 'http', 'aws', 'sql', 'annotations', 'metadata', 'cause', 'links', 'children']
     const required = ['id', 'name', 'kind', 'inferred', 'inProgress', 'startTime', 'endTime', 'duration', 'error', 'fault', 'throttle', 'children']

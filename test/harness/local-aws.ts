@@ -225,8 +225,12 @@ export class LocalAws implements Routes {
   readonly traces = new Map<string, StoredTrace>()
   /** Trace ids BatchGetTraces reports in UnprocessedTraceIds. */
   readonly unprocessed = new Set<string>()
+  /** Trace ids BatchGetTraces marks `LimitExceeded`, as X-Ray does a trace that outgrew its size quota. */
+  readonly limitExceeded = new Set<string>()
   /** Traces per BatchGetTraces page; smaller values exercise NextToken. */
   tracesPerPage = 5
+  /** Set: a trace's segments come in parts of this many, each part a Trace of its own on the pages (the same Id again). */
+  segmentsPerPart: number | undefined
   caller = {account: '123456789012', arn: 'arn:aws:iam::123456789012:user/xtrace-test', userId: 'AIDAXTRACETEST'}
   /** What GetTraceSegmentDestination answers. */
   segmentDestination = {Destination: 'XRay', Status: 'ACTIVE'}
@@ -601,7 +605,10 @@ export class LocalAws implements Routes {
         continue
       }
       const segments = [...trace.documents].map(([docId, document]) => ({Id: docId, Document: document}))
-      visible.push({Id: id, Duration: traceDuration(trace), LimitExceeded: false, Segments: segments})
+      const part = this.segmentsPerPart ?? Math.max(1, segments.length)
+      for (let i = 0; i < Math.max(1, segments.length); i += part) {
+        visible.push({Id: id, Duration: traceDuration(trace), LimitExceeded: this.limitExceeded.has(id), Segments: segments.slice(i, i + part)})
+      }
     }
     const page = visible.slice(offset, offset + this.tracesPerPage)
     const next = offset + this.tracesPerPage < visible.length ? String(offset + this.tracesPerPage) : undefined

@@ -4,8 +4,8 @@ import {describe, expect, it} from 'vitest'
 import {displayWidth} from '../../../src/render/format.js'
 import {renderShow} from '../../../src/render/tree.js'
 import {buildShowModel, toShowJson} from '../../../src/traces/model.js'
-import {parseTraceInput} from '../../../src/traces/parse.js'
-import {modelOf, plainRender} from '../../harness/fixtures.js'
+import {mergeParsedInputs, parseTraceInput} from '../../../src/traces/parse.js'
+import {modelOf, plainRender, readFixture} from '../../harness/fixtures.js'
 
 /**
  * `show` on the traces people really have (issue 12), on documents drawn from the X-Ray segment
@@ -181,6 +181,43 @@ describe('the header', () => {
     const model = buildShowModel(parseTraceInput(JSON.stringify(docs), 'skew.json'))
     expect(model.traces[0]!.duration).toBeCloseTo(1, 6)
     expect(plainRender(model)).toContain('             1 node starts 72h00m before the rest (a clock off?): left out of the timeline\n')
+  })
+})
+
+describe('a trace X-Ray cut at its size quota (Trace.LimitExceeded)', () => {
+  // The AWS docs' response as saved, marked as X-Ray marks a trace that outgrew the trace document size quota
+  // (API_Trace: "LimitExceeded is set to true when the trace has exceeded the Trace document size limit").
+  const cut = () => {
+    const response = JSON.parse(readFixture(AWSDOCS)) as {Traces: Record<string, unknown>[]}
+    response.Traces[0]!.LimitExceeded = true
+    return response
+  }
+
+  it('says the trace is incomplete, first among its notes, and in --json', () => {
+    const model = buildShowModel(parseTraceInput(JSON.stringify(cut()), 'cut.json'))
+    expect(model.traces[0]!.limitExceeded).toBe(true)
+    expect(rowOf(plainRender(model, {width: 160}), '  notes')).toBe(
+      "  notes      incomplete: the trace reached X-Ray's size quota (LimitExceeded), and segments sent after that were not stored",
+    )
+    expect(toShowJson(model).traces[0]!.limitExceeded).toBe(true)
+  })
+
+  it('says nothing of a trace X-Ray kept whole, or of LimitExceeded that is not true', () => {
+    for (const value of [false, 'true', undefined]) {
+      const response = cut()
+      response.Traces[0]!.LimitExceeded = value
+      const model = buildShowModel(parseTraceInput(JSON.stringify(response), 'whole.json'))
+      expect(model.traces[0]!.limitExceeded).toBe(false)
+      expect(plainRender(model)).not.toContain('LimitExceeded')
+      expect(toShowJson(model).traces[0]!.limitExceeded).toBe(false)
+    }
+  })
+
+  it('holds when the same trace comes from two inputs and only one says so', () => {
+    const whole = JSON.parse(readFixture(AWSDOCS)) as unknown
+    const model = buildShowModel(mergeParsedInputs([parseTraceInput(JSON.stringify(whole), 'a.json'), parseTraceInput(JSON.stringify(cut()), 'b.json')]))
+    expect(model.traces).toHaveLength(1)
+    expect(model.traces[0]!.limitExceeded).toBe(true)
   })
 })
 
