@@ -7,6 +7,7 @@ import type {STSClient} from '@aws-sdk/client-sts'
 import type {XRayClient} from '@aws-sdk/client-xray'
 
 import {attachCallContext} from './call-context.js'
+import {collectAnswerBody} from './collect-body.js'
 import {attachPacing, type LambdaPacer} from './pacing.js'
 
 /**
@@ -86,6 +87,7 @@ function commonConfig(options: AwsOptions): Record<string, unknown> {
       // The request timeout ends when the headers arrive; a body that stalls is caught by this one.
       socketTimeout: Math.round(readSeconds * 1000),
     },
+    streamCollector: collectAnswerBody,
   }
   // Five attempts ride out short throttling bursts; AWS_MAX_ATTEMPTS (the SDK's own setting) wins.
   const attempts = options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : DEFAULT_ATTEMPTS)

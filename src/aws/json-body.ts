@@ -5,6 +5,8 @@ import {collectBody} from '@smithy/core/protocols'
 import {NormalizedSchema} from '@smithy/core/schema'
 import type {MetadataBearer} from '@smithy/types'
 
+import {collectNodeStream} from './collect-body.js'
+
 /**
  * The body of a successful X-Ray or Lambda read, read as the SDK's restJson1 deserializer reads it, by a reader
  * compiled once per output shape from the SDK's own schema. The SDK's deserializer is generic: it looks
@@ -148,29 +150,6 @@ export function readBody(read: Reader, bytes: Uint8Array): Record<string, unknow
 }
 
 type ProtocolArgs = Parameters<AwsRestJsonProtocol['deserializeResponse']>
-
-/**
- * The bytes of a body as Node's HTTP client gives it. The SDK's collector would first ask whether it is a web
- * `ReadableStream`, which loads Node's web streams (~2 ms), then pipe it into a Writable, and `Readable.pipe`
- * compares its destination with `process.stdout` and `process.stderr`, which makes both: ~2–3 ms a run spent
- * on neither. Its outcomes are the collector's: the bytes, or the stream's own error (which the SDK's retries
- * judge as before). A stream that closes short of its end with no error is a reset connection.
- */
-export function collectNodeStream(body: Readable): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let ended = false
-    body.on('data', (chunk: Buffer | string) => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
-    body.once('error', reject)
-    body.once('end', () => {
-      ended = true
-      resolve(Buffer.concat(chunks))
-    })
-    body.once('close', () => {
-      if (!ended) reject(Object.assign(new Error('the connection closed before the whole answer arrived'), {code: 'ECONNRESET'}))
-    })
-  })
-}
 
 /** restJson1 as the SDK speaks it, with the answers of FAST_OPERATIONS read by compiled readers. */
 export class FastJsonProtocol extends AwsRestJsonProtocol {

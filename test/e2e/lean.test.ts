@@ -378,7 +378,7 @@ describe('the lean entry', () => {
     }
   })
 
-  it("keeps node:http2 unloaded, on either path, while the SDK's clients speak HTTP/1.1 (src/cli/lazy-http2.ts)", async () => {
+  it("keeps node:http2 unloaded, on either path, while the SDK's clients speak HTTP/1.1 (src/cli/lazy-http2.ts), and on the lean path what the run never uses", async () => {
     const builtins = async (args: string[], env: Record<string, string> = {}) => {
       const spy = join(scratch, `builtins-${args.join('_').replace(/[^a-z]/gi, '')}-${Object.keys(env).length}.txt`)
       const result = await runCli(args, {env: {AWS_ENDPOINT_URL: aws.url, ...env, NODE_OPTIONS: `-r ${join(ROOT, 'test/harness/builtins-spy.cjs')}`, XTRACE_BUILTINS_SPY: spy}})
@@ -400,8 +400,13 @@ describe('the lean entry', () => {
       // ...and not node:http2, nor node:assert, which it brings.
       expect(loaded, what).not.toContain('http2')
       expect(loaded, what).not.toContain('assert')
-      // Answers read off Node's stream (src/aws/json-body.ts: collectNodeStream): the SDK's collector would load web streams.
-      if (args[0] !== 'status' && args[0] !== 'enable' && !('XTRACE_LEAN' in env)) expect(loaded, what).not.toContain('internal/webstreams/readablestream')
+      if (!('XTRACE_LEAN' in env)) {
+        // Every client's answers read off Node's stream (src/aws/collect-body.ts): the SDK's collector would load web streams.
+        expect(loaded, what).not.toContain('internal/webstreams/readablestream')
+        // What the SDK bundles load only when first used (scripts/bundle-lean.mjs: LAZY_BUILTINS), and the pacing's
+        // clock (src/aws/pacing.ts) that does not read the global performance.
+        for (const unused of ['zlib', 'fs/promises', 'perf_hooks']) expect(loaded, what).not.toContain(unused)
+      }
     }
   })
 })

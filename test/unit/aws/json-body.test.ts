@@ -8,7 +8,8 @@ import {NormalizedSchema} from '@smithy/core/schema'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {collectNodeStream, compileReader, FAST_OPERATIONS, FastJsonProtocol, readBody} from '../../../src/aws/json-body.js'
+import {collectAnswerBody, collectNodeStream} from '../../../src/aws/collect-body.js'
+import {compileReader, FAST_OPERATIONS, FastJsonProtocol, readBody} from '../../../src/aws/json-body.js'
 import {summarise} from '../../harness/xray-summaries.js'
 
 /**
@@ -227,6 +228,19 @@ describe('bodies read off the stream', () => {
       },
     })
     await expect(collectNodeStream(cut)).rejects.toMatchObject({code: 'ECONNRESET', message: 'the connection closed before the whole answer arrived'})
+  })
+
+  it('are every client\'s collector: a Node stream, a web stream or a Blob gives the same bytes', async () => {
+    const chunks = Array.from({length: Math.ceil(bytes.length / 7)}, (_, i) => bytes.subarray(i * 7, i * 7 + 7))
+    const web = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(new Uint8Array(chunk))
+        controller.close()
+      },
+    })
+    for (const body of [Readable.from(chunks), web, new Blob([bytes])]) {
+      expect(Buffer.from(await collectAnswerBody(body)).equals(bytes), String(body)).toBe(true)
+    }
   })
 })
 
