@@ -85,7 +85,9 @@ export function renderStats(result: StatsResult, style: StatsStyle): string {
   const from = every
     ? `all ${formatCount(docs.from)} traces`
     : `${formatCount(docs.fetched)} of ${docs.fromAll ? '' : 'more than '}${formatCount(docs.from)} traces (a random sample, seed ${docs.seed})`
-  const missing = docs.missing > 0 ? chalk.yellow(`; ${plural(docs.missing, 'trace')} could not be read`) : ''
+  const missing =
+    (docs.missing > 0 ? chalk.yellow(`; ${plural(docs.missing, 'trace')} could not be read`) : '') +
+    (docs.incomplete > 0 ? chalk.yellow(`; ${plural(docs.incomplete, 'trace')} incomplete (cut at X-Ray's size quota, LimitExceeded)`) : '')
   if (result.coldStarts) {
     const c = result.coldStarts
     lines.push('', chalk.bold('Cold starts'), chalk.dim(`  from the documents of ${from}${missing}`))

@@ -37,7 +37,11 @@ export interface StatsResult {
   groups?: GroupFigures[]
   coldStarts?: ColdFigures
   breakdown?: Breakdown
-  documents: {requested: number; fetched: number; missing: number; seed: number; from: number; fromAll: boolean}
+  /**
+   * `incomplete`: of those fetched, traces X-Ray marks LimitExceeded (cut at its size quota: their cold start and
+   * where their time goes are read from what was stored).
+   */
+  documents: {requested: number; fetched: number; missing: number; incomplete: number; seed: number; from: number; fromAll: boolean}
 }
 
 /** Documents are fetched this many traces at a time (five BatchGetTraces calls). */
@@ -65,7 +69,7 @@ export async function collectStats(client: XRayClient, request: StatsRequest): P
   }
   const result: StatsResult = {
     traffic,
-    documents: {requested: request.docs, fetched: 0, missing: 0, seed: request.seed, from: listings.length, fromAll: complete},
+    documents: {requested: request.docs, fetched: 0, missing: 0, incomplete: 0, seed: request.seed, from: listings.length, fromAll: complete},
   }
   if (request.by) result.groups = groupFigures(listings, request.by, minutes, complete)
 
@@ -85,6 +89,7 @@ export async function collectStats(client: XRayClient, request: StatsRequest): P
     request.onProgress?.(`reading documents: ${Math.min(i + GROUP, chosen.length)} of ${chosen.length}`)
   }
   result.documents.fetched = models.length
+  result.documents.incomplete = models.filter((model) => model.limitExceeded).length
   if (chosen.length > 0) {
     result.coldStarts = coldFigures(models, request.functions, complete ? listings.length : traffic.traces)
     result.breakdown = breakdown(models)

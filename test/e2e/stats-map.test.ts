@@ -58,7 +58,7 @@ interface StatsJson {
   groups?: (Traffic & {key: string})[]
   coldStarts?: {source: string; sample: number; of: number; coldStarts: number; rate: number; init: Record<string, number | null>}
   breakdown?: {source: string; sample: number; rows: {name: string; kind: string; traces: number; criticalPath: number}[]; more: number}
-  documents: {requested: number; fetched: number; missing: number; seed: number; from: number; fromAll: boolean}
+  documents: {requested: number; fetched: number; missing: number; incomplete: number; seed: number; from: number; fromAll: boolean}
 }
 
 async function stats(args: string[]): Promise<StatsJson> {
@@ -83,7 +83,7 @@ describe('xtrace stats against the manifest', () => {
     const json = await stats(['--docs', '1000'])
     expect(json.traffic).toMatchObject({source: 'summaries', exact: true, sample: manifest.length})
     expectTraffic(json.traffic, manifest)
-    expect(json.documents).toEqual({requested: 1000, fetched: manifest.length, missing: 0, seed: 1, from: manifest.length, fromAll: true})
+    expect(json.documents).toEqual({requested: 1000, fetched: manifest.length, missing: 0, incomplete: 0, seed: 1, from: manifest.length, fromAll: true})
     const cold = manifest.filter((t) => t.cold)
     expect(json.coldStarts).toMatchObject({source: 'documents', sample: manifest.length, of: manifest.length, coldStarts: cold.length})
     expect(roundedDistribution(json.coldStarts!.init)).toEqual(expectedDistribution(cold.map((t) => t.initDuration!)))
@@ -132,6 +132,19 @@ describe('xtrace stats against the manifest', () => {
     expect(json.documents).toMatchObject({fetched: 0, missing: 10})
     const text = await runCli(['stats', '--since', '4h', '--docs', '10', '--endpoint-url', aws.url], {env: {AWS_MAX_ATTEMPTS: '2'}})
     expect(text.stdout).toContain('; 10 traces could not be read')
+  })
+
+  it('counts the traces X-Ray cut at its size quota (LimitExceeded) among the documents read', async () => {
+    const cut = manifest.slice(0, 3).map((t) => t.id)
+    for (const id of cut) aws.limitExceeded.add(id)
+    try {
+      const json = await stats(['--docs', '1000'])
+      expect(json.documents).toMatchObject({fetched: manifest.length, missing: 0, incomplete: 3})
+      const text = await runCli(['stats', '--since', '4h', '--docs', '1000', '--endpoint-url', aws.url])
+      expect(text.stdout).toContain("; 3 traces incomplete (cut at X-Ray's size quota, LimitExceeded)")
+    } finally {
+      aws.limitExceeded.clear()
+    }
   })
 
   it('a window without traffic says so, exit 0; bad input exits 2', async () => {

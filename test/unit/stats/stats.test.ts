@@ -61,7 +61,7 @@ describe('stats as text', () => {
     traffic,
     coldStarts: {source: 'documents', sample: 4, of: 4, coldStarts: 1, rate: 0.25, init: distribution([0.31]), latency: {cold: distribution([1.7]), warm: distribution([0.12, 0.25, 0.3])}},
     breakdown: {source: 'documents', sample: 4, rows: [{name: 'orders \u001b[31mtable', kind: 'downstream', traces: 4, duration: {p50: 0.1, p95: 0.2}, selfTime: {p50: 0.1, p95: 0.2}, criticalPath: 4, criticalTime: 0.4, share: 0.17}], more: 3},
-    documents: {requested: 200, fetched: 4, missing: 0, seed: 1, from: 4, fromAll: true},
+    documents: {requested: 200, fetched: 4, missing: 0, incomplete: 0, seed: 1, from: 4, fromAll: true},
   }
   it('at 80 columns, exactly', () => {
     expect(renderStats(result, {chalk, width: 80, ascii: true})).toBe(
