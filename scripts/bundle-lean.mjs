@@ -32,8 +32,8 @@ const lazyTtyForChalk = {
  * watchers with it; node:zlib ~1.5 ms). The SDK reads its config files with fs/promises' readFile, on the way to every
  * command's first request: the stand-in reads them with node:fs, loaded already, which gives the same text and the same
  * errors. zlib's crc32 is read as the SDK loads (to choose a CRC-32 of its own or Node's): it is there on every Node
- * xtrace supports (20.15+), so the stand-in's loads zlib when first called. Every other name is a getter that loads
- * the module; the names are those of the Node that builds (the package's engines' lowest line in CI).
+ * xtrace supports (20.15+), so the stand-in's crc32 loads zlib when first called. Every other name is a getter that loads
+ * the module; the names are those of the Node that builds, so one only a newer Node has is missing (the SDK uses none: it runs on 20).
  */
 const LAZY_BUILTINS = {
   'fs/promises': {
