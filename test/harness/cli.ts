@@ -35,7 +35,9 @@ export interface CliOptions {
   nodeArgs?: string[]
 }
 
-const home = mkdtempSync(join(tmpdir(), 'xtrace-home-'))
+let madeHome: string | undefined
+/** The HOME of this process's runs, made when first asked for: a module that only imports from here makes none. */
+const testHome = () => (madeHome ??= mkdtempSync(join(tmpdir(), 'xtrace-home-')))
 
 /**
  * A Node stack frame in output, what no error report of the CLI may contain: a named frame (`at fn (file:1:2)`) or an
@@ -45,6 +47,7 @@ export const STACK_TRACE = /\n\s+at (?:.+\(.+:\d+:\d+\)|(?:\/|file:\/\/|node:)\S
 
 /** An environment with dummy credentials and nothing from the developer's own AWS setup. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const home = testHome()
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
