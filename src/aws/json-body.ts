@@ -1,11 +1,7 @@
-import {Readable} from 'node:stream'
-
 import {AwsRestJsonProtocol} from '@aws-sdk/core/protocols'
 import {collectBody} from '@smithy/core/protocols'
 import {NormalizedSchema} from '@smithy/core/schema'
 import type {MetadataBearer} from '@smithy/types'
-
-import {collectNodeStream} from './collect-body.js'
 
 /**
  * The body of a successful X-Ray or Lambda read, read as the SDK's restJson1 deserializer reads it, by a reader
@@ -158,7 +154,8 @@ export class FastJsonProtocol extends AwsRestJsonProtocol {
   override async deserializeResponse<Output extends MetadataBearer>(operationSchema: ProtocolArgs[0], context: ProtocolArgs[1], response: ProtocolArgs[2]): Promise<Output> {
     const read = response.statusCode >= 200 && response.statusCode < 300 ? this.readerFor(operationSchema) : undefined
     if (!read) return super.deserializeResponse<Output>(operationSchema, context, response)
-    const bytes = response.body instanceof Readable ? await collectNodeStream(response.body) : await collectBody(response.body, context)
+    // Read by the client's collector: ours, for every client (aws/clients.ts, collect-body.ts).
+    const bytes = await collectBody(response.body, context)
     const output = readBody(read, bytes)
     if (output) return Object.assign(output, {$metadata: this.deserializeMetadata(response)}) as unknown as Output
     response.body = bytes

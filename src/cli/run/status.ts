@@ -69,7 +69,7 @@ export async function runStatus(command: CommandRun<StatusFlags>): Promise<Statu
     const terminal = currentTerminal()
     const style = {chalk: makeChalk(terminal), accounts: spanning, ...(terminal.isTTY && terminal.columns ? {width: terminal.columns} : {})}
     printToStdout(renderStatus(statuses, style))
-    if (failures.length > 0) process.stdout.write(`\n${renderAccountFailures(failures, {...style, bin: command.bin})}\n`)
+    if (failures.length > 0) printToStdout(`\n${renderAccountFailures(failures, {...style, bin: command.bin})}`)
   }
   if (failures.length > 0) process.exitCode = ExitCode.failed
   return {

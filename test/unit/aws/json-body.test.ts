@@ -53,7 +53,8 @@ function clientAnswering(operation: Operation, body: Body, status: number, fast:
     logger: SILENT,
     maxAttempts: 1,
     requestHandler,
-    ...(fast ? {protocol: FastJsonProtocol} : {}),
+    // As aws/clients.ts builds every client: the fast protocol with our collector.
+    ...(fast ? {protocol: FastJsonProtocol, streamCollector: collectAnswerBody} : {}),
   }
   const client = OPERATIONS[operation].service === 'xray' ? new XRayClient(config) : new LambdaClient(config)
   return client as unknown as {send(command: unknown): Promise<unknown>}
