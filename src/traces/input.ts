@@ -2,7 +2,8 @@ import {readFileSync} from 'node:fs'
 
 import {InputError} from '../errors.js'
 import {sanitize} from '../text/sanitize.js'
-import {mergeParsedInputs, parseTraceInput} from './parse.js'
+import {mergeParsedInputs, parseSplitTraceInput, parseTraceInput} from './parse.js'
+import {type SplitInput, splitDocuments} from './split-read.js'
 import type {ParsedInput} from './types.js'
 
 /** Reads `--file` paths and `-` (stdin) and parses each; one unreadable input stops the command. */
@@ -33,6 +34,10 @@ function describeFsError(error: unknown): string {
   }
 }
 
+function cannotRead(path: string, error: unknown): InputError {
+  return new InputError(`cannot read ${sanitize(path)}: ${sanitize(describeFsError(error))}`, ['check the path (relative to the current directory), or pipe the trace in: xtrace show - < trace.json'])
+}
+
 export async function readTraceInputs(paths: string[], stdin: () => NodeJS.ReadStream): Promise<ParsedInput> {
   const parsed: ParsedInput[] = []
   let stdinUsed = false
@@ -43,6 +48,19 @@ export async function readTraceInputs(paths: string[], stdin: () => NodeJS.ReadS
       parsed.push(parseTraceInput(await readStdin(stdin()), 'stdin'))
       continue
     }
+    let split: SplitInput | undefined
+    try {
+      // A big file is read in parts, each document as soon as it is whole (split-read.ts).
+      split = splitDocuments(path)
+    } catch (error) {
+      throw cannotRead(path, error)
+    }
+    // Where the split reading cannot promise what reading it whole gives, the file is read whole after all.
+    const read = split && parseSplitTraceInput(split.skeleton, split.documents, path)
+    if (read) {
+      parsed.push(read)
+      continue
+    }
     let text: string
     try {
       // Synchronous: there is nothing else to do meanwhile, and node:fs/promises costs ~3 ms to load.
@@ -50,7 +68,7 @@ export async function readTraceInputs(paths: string[], stdin: () => NodeJS.ReadS
       // where this takes ~130 ms (Node 24: the same); the text is identical, invalid bytes included.
       text = readFileSync(path).toString('utf8')
     } catch (error) {
-      throw new InputError(`cannot read ${sanitize(path)}: ${sanitize(describeFsError(error))}`, ['check the path (relative to the current directory), or pipe the trace in: xtrace show - < trace.json'])
+      throw cannotRead(path, error)
     }
     parsed.push(parseTraceInput(text, path))
   }

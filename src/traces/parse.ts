@@ -48,11 +48,39 @@ function describeJsonError(error: unknown): string {
   return sanitize(message.length > 160 ? `${message.slice(0, 157)}...` : message)
 }
 
+/** What a document's JSON text holds: the value parsed, or why it could not be (a warning's words). */
+export type DocumentText = {value: Json} | {problem: string}
+
+/** A document's text (a segment document, or a daemon datagram: its header line, a newline, the document) read. */
+export function parseDocumentText(text: string): DocumentText {
+  const newline = text.indexOf('\n')
+  let body = text
+  if (newline !== -1) {
+    const first = text.slice(0, newline).trim()
+    try {
+      if (isDaemonHeader(JSON.parse(first))) body = text.slice(newline + 1)
+    } catch {
+      // not a datagram: parse the whole string below
+    }
+  }
+  try {
+    return {value: JSON.parse(body) as Json}
+  } catch (error) {
+    return {problem: text.trim() === '' ? 'an empty document; skipped' : `not valid JSON (${describeJsonError(error)}); skipped`}
+  }
+}
+
+/** A split input whose placeholders did not all land where documents are read: it is read whole instead. */
+class SplitMismatch extends Error {}
+
 class Collector {
   readonly result: ParsedInput & {limitExceeded: string[]} = {documents: [], traceIds: [], unprocessedTraceIds: [], warnings: [], unreadable: new Map(), limitExceeded: []}
   recognised = false
 
-  constructor(private readonly name: string) {}
+  constructor(
+    private readonly name: string,
+    private readonly split?: {documents: readonly DocumentText[]; used: Set<number>},
+  ) {}
 
   /** The first problem met, without the input's name: the reason given when nothing is readable. */
   firstProblem: string | undefined
@@ -73,28 +101,34 @@ class Collector {
 
   /** A JSON string that should hold a document or a daemon datagram. */
   value(text: string, where: string, traceId?: string): void {
-    const newline = text.indexOf('\n')
-    let body = text
-    if (newline !== -1) {
-      const first = text.slice(0, newline).trim()
-      try {
-        if (isDaemonHeader(JSON.parse(first))) body = text.slice(newline + 1)
-      } catch {
-        // not a datagram: parse the whole string below
-      }
-    }
-    let parsed: Json
-    try {
-      parsed = JSON.parse(body)
-    } catch (error) {
-      this.warn(where, text.trim() === '' ? 'an empty document; skipped' : `not valid JSON (${describeJsonError(error)}); skipped`, traceId)
+    this.document(parseDocumentText(text), where, traceId)
+  }
+
+  /** What a document's text held (parseDocumentText): added, or a warning saying why not. */
+  document(read: DocumentText, where: string, traceId?: string): void {
+    if ('problem' in read) {
+      this.warn(where, read.problem, traceId)
       return
     }
+    const parsed = read.value
     if (traceId !== undefined && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
       this.warn(where, `expected a segment document, found ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}; skipped`, traceId)
       return
     }
     this.json(parsed, where, traceId)
+  }
+
+  /**
+   * A `Document` string of a split input (parseSplitTraceInput): the placeholder stands for the document read
+   * while the file was (splitDocuments), by its number.
+   */
+  private placeholder(text: string, where: string, traceId: string | undefined): void {
+    const split = this.split!
+    const index = Number(text)
+    const read = split.documents[index]
+    if (read === undefined || String(index) !== text || split.used.has(index)) throw new SplitMismatch()
+    split.used.add(index)
+    this.document(read, where, traceId)
   }
 
   trace(trace: Record<string, unknown>, where: string): void {
@@ -111,7 +145,10 @@ class Collector {
       const at = `${where}Segments[${i}]`
       if (isRecord(segment) && 'Document' in segment) {
         const document = segment.Document
-        if (typeof document === 'string') this.value(document, at, traceId)
+        if (typeof document === 'string') {
+          if (this.split) this.placeholder(document, at, traceId)
+          else this.value(document, at, traceId)
+        }
         else if (isRecord(document)) this.addDocument(document, at, traceId)
         else this.warn(at, 'Document is neither a JSON string nor an object; skipped', traceId)
       } else if (isRecord(segment) && looksLikeDocument(segment)) {
@@ -210,10 +247,14 @@ class Collector {
   }
 }
 
+function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
 /** Parse one input's text. `name` is how the input is called in messages (a path or `stdin`). */
 export function parseTraceInput(text: string, name: string): ParsedInput {
   const collector = new Collector(sanitize(name))
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  const body = withoutByteOrderMark(text)
   if (body.trim() === '') {
     throw new InputError(`${sanitize(name)} is empty`, [`give a file holding ${ACCEPTED_INPUT_FORMS}`])
   }
@@ -264,6 +305,32 @@ export function parseTraceInput(text: string, name: string): ParsedInput {
       `expected ${ACCEPTED_INPUT_FORMS}`,
     ])
   }
+  return collector.result
+}
+
+/**
+ * An input split while it was read (src/traces/split-read.ts): its text with each `Document` string replaced by a
+ * placeholder, and those documents already read. The same as parseTraceInput on the whole text, or undefined where
+ * this reading cannot promise that (the text is not one JSON value, a placeholder is not where a document is read,
+ * nothing is recognised): then the caller reads the input whole, and parseTraceInput says what is wrong.
+ */
+export function parseSplitTraceInput(skeleton: string, documents: readonly DocumentText[], name: string): ParsedInput | undefined {
+  let whole: Json
+  try {
+    whole = JSON.parse(withoutByteOrderMark(skeleton))
+  } catch {
+    return undefined
+  }
+  const used = new Set<number>()
+  const collector = new Collector(sanitize(name), {documents, used})
+  try {
+    collector.json(whole, '')
+  } catch (error) {
+    if (error instanceof SplitMismatch) return undefined
+    throw error
+  }
+  // Every placeholder read where a Document is: none stood anywhere else (a document's own field, say).
+  if (used.size !== documents.length || !collector.recognised) return undefined
   return collector.result
 }
 

@@ -11,6 +11,7 @@ import {BIN, cleanEnv, fixture, HAS_SCRIPT, ROOT, runCli, STACK_TRACE, startCli}
 import {allTraceFixtures, readFixture} from '../harness/fixtures.js'
 import {MODULE_SPY} from '../harness/modules.js'
 import {CAPPED_CHILD_MIN_BYTES, SEMI_SPACE_FLAG} from '../../src/cli/capped-child.js'
+import {SPLIT_MIN_BYTES} from '../../src/traces/split-read.js'
 
 const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
 const scratch = mkdtempSync(join(tmpdir(), 'xtrace-e2e-'))
@@ -235,6 +236,18 @@ describe('a big saved trace (src/cli/capped-child.ts)', () => {
       expect(child.code, args.join(' ')).toBe(one.code)
       expect(child.stderr, args.join(' ')).toBe(one.stderr)
       expect(child.stdout === one.stdout, args.join(' ')).toBe(true)
+    }
+  })
+
+  it('read in parts (src/traces/split-read.ts), prints what the same text read whole from stdin prints', async () => {
+    expect(statSync(big).size).toBeGreaterThanOrEqual(SPLIT_MIN_BYTES)
+    const input = readFileSync(big, 'utf8')
+    for (const flags of [['--width', '100'], ['--json']]) {
+      const file = await runCli(['show', '--file', big, ...flags], {env: inProcess, timeoutMs: 60_000})
+      const stdin = await runCli(['show', '-', ...flags], {env: inProcess, input, timeoutMs: 60_000})
+      expect(file.code, flags.join(' ')).toBe(0)
+      expect(file.stderr, flags.join(' ')).toBe(stdin.stderr)
+      expect(file.stdout === stdin.stdout, flags.join(' ')).toBe(true)
     }
   })
 
