@@ -433,8 +433,9 @@ ${table(startup)}
 
 ## Rendering saved traces (\`show --file\`)
 
-The "read and parse" rows are node reading the same file and \`JSON.parse\`-ing it and each Document in it
-(bench/parse-floor.cjs): what any reader has to spend before it draws a line, so how much of a ratio is parsing.
+The "read and parse" rows are node reading the same file whole and \`JSON.parse\`-ing it and each Document in it
+(bench/parse-floor.cjs): what a reader that holds the whole text spends before it draws a line, so how much of a ratio is
+parsing (\`show\` reads a file of 6 MB or more in parts, src/traces/split-read.ts, and spends less than that on the biggest).
 The "least tree drawing" rows add what drawing any tree with a timeline costs (bench/draw-floor.cjs): every node
 indexed by id, each document hung under its parent, one line a node (indentation, name, duration, a bar), with none
 of what \`show\` adds (no checks, sanitising, critical path, self time, Lambda facts, fitting to the width, folding).

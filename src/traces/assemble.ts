@@ -1,7 +1,7 @@
 import {sanitize} from '../text/sanitize.js'
 import {asRecord} from '../util/record.js'
 import {countNodes} from './analyse.js'
-import type {NodeKind, SegmentDocument, SourcedDocument, TraceLink, TraceNode} from './types.js'
+import type {NodeKind, SegmentDocument, Skipped, SourcedDocument, TraceLink, TraceNode, WalkedDocument} from './types.js'
 
 /**
  * Builds the segment tree of each trace, in two passes as Jaeger does for spans:
@@ -114,6 +114,45 @@ function compareTimes(a: number | null, b: number | null): number {
   return a - b
 }
 
+/**
+ * A document's nodes, depth first, each subsegment after its parent, given to `visit` with what was skipped where it
+ * was met: how assembleTraces walks a document, whatever trace it joins.
+ */
+function walkNodes(doc: SegmentDocument, visit: (step: TraceNode | Skipped) => void): void {
+  const topKind: NodeKind = doc.type === 'subsegment' ? 'subsegment' : 'segment'
+  const stack: {doc: SegmentDocument; kind: NodeKind; parentId: string | undefined}[] = [{doc, kind: topKind, parentId: asString(doc.parent_id)}]
+  while (stack.length > 0) {
+    const item = stack.pop()!
+    const id = item.doc.id
+    if (typeof id !== 'string' || id === '') {
+      visit(NO_ID)
+      continue
+    }
+    visit(toNode(item.doc, item.kind, item.parentId))
+    const subsegments = item.doc.subsegments
+    if (Array.isArray(subsegments)) {
+      for (let i = subsegments.length - 1; i >= 0; i--) {
+        const sub = asRecord(subsegments[i])
+        if (sub) stack.push({doc: sub, kind: 'subsegment', parentId: id})
+        else visit({kind: 'skipped', parentOf: id})
+      }
+    }
+  }
+}
+
+const NO_ID: Skipped = {kind: 'skipped', parentOf: undefined}
+
+function hasId(doc: SegmentDocument): boolean {
+  return typeof doc.id === 'string' && doc.id !== ''
+}
+
+/** A document's nodes made now, for assembly later: the document itself need not be kept (split-read.ts). */
+export function walkDocument(doc: SegmentDocument): WalkedDocument {
+  const walked: WalkedDocument = {traceId: asString(doc.trace_id), hasId: hasId(doc), steps: []}
+  if (walked.hasId) walkNodes(doc, (step) => walked.steps.push(step))
+  return walked
+}
+
 /** Group documents by trace and assemble each trace's tree. */
 export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: string[] = []): AssembledTrace[] {
   const traces = new Map<string, {entries: Entries; documentCount: number; warnings: string[]}>()
@@ -130,51 +169,46 @@ export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: s
   // Documents that name no trace (embedded fragments, .NET test payloads) join the only trace
   // their input names, or a trace of their own.
   const knownIds = new Set(expectedTraceIds)
-  for (const {doc, traceId} of documents) {
-    const id = traceId ?? asString(doc.trace_id)
+  for (let i = 0; i < documents.length; i++) {
+    const {traceId, walked, doc} = documents[i]!
+    const id = traceId ?? (walked ? walked.traceId : asString(doc.trace_id))
     if (id) knownIds.add(id)
   }
   const fallbackTraceId = knownIds.size === 1 ? [...knownIds][0]! : UNKNOWN_TRACE_ID
 
-  for (const {doc, traceId, source} of documents) {
-    const trace = traceFor(traceId ?? asString(doc.trace_id) ?? fallbackTraceId)
-    if (typeof doc.id !== 'string' || doc.id === '') {
+  // Indexed loops: this runs cold on small inputs, where an iterator costs a result object a step.
+  for (let i = 0; i < documents.length; i++) {
+    const {doc, walked, traceId, source} = documents[i]!
+    const trace = traceFor(traceId ?? (walked ? walked.traceId : asString(doc.trace_id)) ?? fallbackTraceId)
+    if (walked ? !walked.hasId : !hasId(doc)) {
       trace.warnings.push(`${source}: document without a string "id"; skipped`)
       continue
     }
     trace.documentCount++
-    const topKind: NodeKind = doc.type === 'subsegment' ? 'subsegment' : 'segment'
-    const stack: {doc: SegmentDocument; kind: NodeKind; parentId: string | undefined}[] = [
-      {doc, kind: topKind, parentId: asString(doc.parent_id)},
-    ]
-    while (stack.length > 0) {
-      const item = stack.pop()!
-      const id = item.doc.id
-      if (typeof id !== 'string' || id === '') {
-        trace.warnings.push(`${source}: a subsegment without a string "id" was skipped`)
-        continue
+    const take = (step: TraceNode | Skipped) => {
+      if (step.kind === 'skipped') {
+        trace.warnings.push(
+          step.parentOf === undefined
+            ? `${source}: a subsegment without a string "id" was skipped`
+            : `${source}: a subsegment of ${sanitize(step.parentOf)} is not an object; skipped`,
+        )
+        return
       }
-      const rank = rankOf(item.doc.in_progress === true, asTime(item.doc.end_time))
-      const existing = trace.entries.get(id)
+      const existing = trace.entries.get(step.id)
       const existingRank = existing ? nodeRank(existing) : -1
-      if (existingRank > rank) {
-        // An older, in-progress copy: its embedded subsegments may still be new, keep looking.
-      } else {
-        if (existingRank === 2 && rank === 2) {
-          trace.warnings.push(`${source}: id ${sanitize(id)} appears more than once; the last copy is shown`)
-        }
-        // Replacing an entry keeps its place in the map: nodes stay in the order their ids were first met.
-        trace.entries.set(id, toNode(item.doc, item.kind, item.parentId))
+      const rank = nodeRank(step)
+      // An older, in-progress copy already there wins over an even less finished one; the walk went on into its
+      // embedded subsegments all the same, as they may still be new.
+      if (existingRank > rank) return
+      if (existingRank === 2 && rank === 2) {
+        trace.warnings.push(`${source}: id ${sanitize(step.id)} appears more than once; the last copy is shown`)
       }
-      const subsegments = item.doc.subsegments
-      if (Array.isArray(subsegments)) {
-        for (let i = subsegments.length - 1; i >= 0; i--) {
-          const sub = asRecord(subsegments[i])
-          if (sub) stack.push({doc: sub, kind: 'subsegment', parentId: id})
-          else trace.warnings.push(`${source}: a subsegment of ${sanitize(id)} is not an object; skipped`)
-        }
-      }
+      // Replacing an entry keeps its place in the map: nodes stay in the order their ids were first met.
+      trace.entries.set(step.id, step)
     }
+    // Walked here, unless the reading walked it already (split-read.ts): each assembly gets nodes of its own.
+    if (walked) for (let at = 0; at < walked.steps.length; at++) take(walked.steps[at]!)
+    else walkNodes(doc, take)
   }
 
   const result: AssembledTrace[] = []

@@ -3,7 +3,7 @@ import {listSome} from '../text/list.js'
 import {sanitize} from '../text/sanitize.js'
 import {isRecord} from '../util/record.js'
 import {extractTraceId} from './ids.js'
-import type {ParsedInput, SegmentDocument, SourcedDocument} from './types.js'
+import type {ParsedInput, SegmentDocument, SourcedDocument, WalkedDocument} from './types.js'
 
 /**
  * Reads every shape X-Ray data is commonly saved in and returns the segment documents found:
@@ -43,13 +43,28 @@ function looksLikeDocument(value: Record<string, unknown>): boolean {
   )
 }
 
+/** A value that the reading of a document takes as one document as it is (json(): addDocument), and nothing else. */
+export function isPlainDocument(value: Json): value is SegmentDocument {
+  return (
+    isRecord(value) &&
+    !Array.isArray(value.Traces) &&
+    !Array.isArray(value.Segments) &&
+    !Array.isArray(value.TraceSegmentDocuments) &&
+    !isDaemonHeader(value) &&
+    looksLikeDocument(value)
+  )
+}
+
 function describeJsonError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return sanitize(message.length > 160 ? `${message.slice(0, 157)}...` : message)
 }
 
-/** What a document's JSON text holds: the value parsed, or why it could not be (a warning's words). */
-export type DocumentText = {value: Json} | {problem: string}
+/**
+ * What a document's JSON text holds: the value parsed, or why it could not be (a warning's words); or, read by
+ * split-read.ts, the nodes of a value that is a plain document (isPlainDocument), walked as it was read.
+ */
+export type DocumentText = {value: Json} | {problem: string} | {walked: WalkedDocument}
 
 /** A document's text (a segment document, or a daemon datagram: its header line, a newline, the document) read. */
 export function parseDocumentText(text: string): DocumentText {
@@ -93,8 +108,12 @@ class Collector {
   }
 
   addDocument(doc: SegmentDocument, where: string, traceId?: string): void {
+    this.add({doc}, where, traceId)
+  }
+
+  private add(content: {doc: SegmentDocument} | {walked: WalkedDocument}, where: string, traceId: string | undefined): void {
     this.recognised = true
-    const entry: SourcedDocument = {doc, source: where ? `${this.name}: ${where}` : this.name}
+    const entry: SourcedDocument = {...content, source: where ? `${this.name}: ${where}` : this.name}
     if (traceId !== undefined) entry.traceId = traceId
     this.result.documents.push(entry)
   }
@@ -108,6 +127,11 @@ class Collector {
   document(read: DocumentText, where: string, traceId?: string): void {
     if ('problem' in read) {
       this.warn(where, read.problem, traceId)
+      return
+    }
+    if ('walked' in read) {
+      // What json() does with a plain document.
+      this.add(read, where, traceId)
       return
     }
     const parsed = read.value

@@ -1,6 +1,7 @@
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
 
-import {type DocumentText, parseDocumentText} from './parse.js'
+import {walkDocument} from './assemble.js'
+import {type DocumentText, isPlainDocument, parseDocumentText} from './parse.js'
 
 /**
  * Reads a big saved trace without ever holding its text whole. A BatchGetTraces response keeps each segment
@@ -188,7 +189,9 @@ class Splitter {
     if (start > this.copied) this.pieces.push(Buffer.from(this.buffer.subarray(this.copied, start)))
     this.pieces.push(Buffer.from(`"${this.documents.length}"`))
     this.copied = end
-    this.documents.push(parseDocumentText(text))
+    const read = parseDocumentText(text)
+    // Its nodes made now, the document and its text are garbage before the next scavenge, and never copied.
+    this.documents.push('value' in read && isPlainDocument(read.value) ? {walked: walkDocument(read.value)} : read)
     return true
   }
 }

@@ -1,13 +1,36 @@
 /** A segment or subsegment document as X-Ray defines it; untrusted, so every field is unknown. */
 export type SegmentDocument = Record<string, unknown>
 
-/** A document read from some input, with where it came from (for warnings) and its trace. */
-export interface SourcedDocument {
-  doc: SegmentDocument
+/**
+ * A document read from some input, with where it came from (for warnings) and its trace: the document itself, or
+ * its nodes made as it was read (`walked`, by split-read.ts, so that the document need not be kept). Walked nodes
+ * become the assembled tree: such a document is assembled once.
+ */
+export type SourcedDocument = {
   /** The trace id the container says it belongs to (a `Trace.Id`), if any. */
   traceId?: string
   /** Human-readable origin, e.g. `trace.json: Traces[0].Segments[3]`. */
   source: string
+} & ({doc: SegmentDocument; walked?: undefined} | {walked: WalkedDocument; doc?: undefined})
+
+/** A subsegment the walk of a document skipped, in its place among the nodes: the trace's warnings say so. */
+export interface Skipped {
+  kind: 'skipped'
+  /** The parent whose subsegment is not an object; undefined for a subsegment without an id. */
+  parentOf: string | undefined
+}
+
+/**
+ * A document walked (walkDocument, assemble.ts): what assembly takes from it, so that the document itself need not be kept.
+ * A big saved file's documents are walked as they are read (split-read.ts), and never outlive the young generation.
+ */
+export interface WalkedDocument {
+  /** The document's own `trace_id`, if a string. */
+  traceId: string | undefined
+  /** False for a document without a string id: skipped whole. */
+  hasId: boolean
+  /** Its nodes, depth first, each subsegment after its parent, with what was skipped where it was met. */
+  steps: (TraceNode | Skipped)[]
 }
 
 /** Everything read from one or more inputs, before assembly. */

@@ -9,7 +9,7 @@ const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.jso
 const STREAMED = 'xray/sdk-generated/node-xray-sdk-checkout-inventory-streamed.batch-get-traces.json'
 
 function ids(text: string, name = 'input'): string[] {
-  return parseTraceInput(text, name).documents.map((d) => d.doc.id as string)
+  return parseTraceInput(text, name).documents.map((d) => d.doc!.id as string)
 }
 
 describe('every fixture', () => {
@@ -144,7 +144,7 @@ describe('bad input', () => {
   it('keeps good JSON lines and reports broken ones', () => {
     const text = ['{"format":"json","version":1}', '{"id":"a1","name":"x","start_time":1,"end_time":2,"trace_id":"1-00000001-000000000000000000000001"}', '{broken'].join('\n')
     const parsed = parseTraceInput(text, 'mixed.txt')
-    expect(parsed.documents.map((d) => d.doc.id)).toEqual(['a1'])
+    expect(parsed.documents.map((d) => d.doc!.id)).toEqual(['a1'])
     expect(parsed.warnings).toEqual([expect.stringMatching(/^mixed\.txt: line 3: not valid JSON/)])
   })
 

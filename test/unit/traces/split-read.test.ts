@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {generateTrace} from '../../../bench/generate.js'
+import {walkDocument} from '../../../src/traces/assemble.js'
 import {type DocumentText, parseSplitTraceInput, parseTraceInput} from '../../../src/traces/parse.js'
 import {splitDocuments} from '../../../src/traces/split-read.js'
 import type {ParsedInput} from '../../../src/traces/types.js'
@@ -22,6 +23,14 @@ function fileOf(content: string | Buffer): string {
 
 /** Small reads put every token across a read's edge somewhere; a megabyte is what a run uses. */
 const CHUNKS = [1, 2, 3, 5, 8, 13, 64, 1024 * 1024]
+
+/** Documents as assembly takes them: a document walked now, or as the split reading walked it. */
+function walked(input: ParsedInput): ParsedInput {
+  return {
+    ...input,
+    documents: input.documents.map(({doc, walked, source, traceId}) => ({walked: walked ?? walkDocument(doc), source, ...(traceId === undefined ? {} : {traceId})})),
+  }
+}
 
 function splitRead(path: string, chunkBytes: number): ParsedInput | undefined {
   const split = splitDocuments(path, 0, chunkBytes)
@@ -44,7 +53,10 @@ function splitAgrees(content: string | Buffer, chunks = CHUNKS): boolean {
   let answered: boolean | undefined
   for (const chunkBytes of chunks) {
     const split = splitRead(path, chunkBytes)
-    if (split !== undefined) expect(split, `read ${chunkBytes} bytes at a time`).toEqual(whole)
+    if (split !== undefined) {
+      expect(whole).not.toBeInstanceOf(Error)
+      expect(walked(split), `read ${chunkBytes} bytes at a time`).toEqual(walked(whole as ParsedInput))
+    }
     // Whether it answers depends on the content, never on the size of the reads.
     answered ??= split !== undefined
     expect(split !== undefined, `read ${chunkBytes} bytes at a time`).toBe(answered)
@@ -86,7 +98,17 @@ describe('splitDocuments with parseSplitTraceInput', () => {
 
   it('documents the whole reading warns about: the same warnings, the same unreadable counts', () => {
     const daemon = `{"format":"json","version":1}\n${JSON.stringify(DOC)}`
-    const documents = ['', '  ', '{broken', '[1, 2]', 'null', '5', daemon, {...DOC, id: 'object-document'}, 7, null, JSON.stringify(DOC)]
+    // Strings that hold more than one document, or none: read by the same code as a whole file's.
+    const nested = [
+      JSON.stringify({Id: TRACE_ID, Segments: [{Id: 'n', Document: {...DOC, id: 'nested'}}]}),
+      JSON.stringify({TraceSegmentDocuments: [JSON.stringify({...DOC, id: 'sent'})]}),
+      JSON.stringify([{...DOC, id: 'in-array'}]),
+      '{"format":"json","version":1}',
+      JSON.stringify({...DOC, id: ''}),
+      JSON.stringify({...DOC, subsegments: [{name: 'no id'}, 'not an object', {...DOC, id: 'child'}]}),
+      JSON.stringify({...DOC, in_progress: true, end_time: undefined}),
+    ]
+    const documents = ['', '  ', '{broken', '[1, 2]', 'null', '5', daemon, {...DOC, id: 'object-document'}, 7, null, JSON.stringify(DOC), ...nested]
     expect(splitAgrees(JSON.stringify(response(documents, {LimitExceeded: true})))).toBe(true)
   })
 
@@ -111,6 +133,8 @@ describe('splitDocuments with parseSplitTraceInput', () => {
       // A key spelled with escapes: one that reads "Document" is not replaced, and could pass for a placeholder.
       one.replace('"Document"', '"Docum\\u0065nt"'),
       JSON.stringify({...response(['0']), Other: {Document: JSON.stringify(DOC)}}).replace('"Document"', '"Docum\\u0065nt"'),
+      // A Document string holding a trace with Document strings of its own: those are not placeholders.
+      JSON.stringify(response([JSON.stringify({Id: TRACE_ID, Segments: [{Id: 'n', Document: JSON.stringify(DOC)}]})])),
       // Two Document keys in one segment: JSON.parse keeps the last.
       one.replace('"Document":', '"Document":"{}","Document":'),
       // A Document field of a document given as an object.
@@ -165,7 +189,7 @@ describe('splitDocuments with parseSplitTraceInput', () => {
     expect(splitDocuments(dir, 0)).toBeUndefined()
     expect(() => splitDocuments(join(dir, 'missing.json'), 0)).toThrow(/ENOENT/)
     const split = splitDocuments(path, 0)!
-    expect(split.documents).toEqual([{value: DOC}] satisfies DocumentText[])
+    expect(split.documents).toEqual([{walked: walkDocument(DOC)}] satisfies DocumentText[])
     expect(split.skeleton).toBe(JSON.stringify(response(['0'])))
   })
 })
