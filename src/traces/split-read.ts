@@ -32,6 +32,12 @@ const BACKSLASH = 0x5c
 const COLON = 0x3a
 const DOCUMENT_KEY = Buffer.from('"Document"')
 
+/** What a string just read would be as a key (kindOfString); NONE when the last token was not a string. */
+const NONE = 0
+const DOCUMENT = 1
+const OTHER = 2
+const ESCAPED = 3
+
 /**
  * The file split, when it is a regular file of at least `minBytes` holding one JSON value; undefined otherwise
  * (read it whole). Errors from reading the file are thrown as they come, as readFileSync would give them.
@@ -88,8 +94,8 @@ class Splitter {
     let depth = 0
     /** A value at the top ended: anything after it but white space means this is not one JSON value. */
     let closed = false
-    /** The string just read, while it may still turn out to be a key (kindOfString), or 0. */
-    let lastString = 0
+    /** The string just read, while it may still turn out to be a key (kindOfString), or NONE. */
+    let lastString = NONE
     /** A `"Document":` was just read: a string next is a document. */
     let documentNext = false
     for (;;) {
@@ -118,7 +124,7 @@ class Splitter {
         at = close + 1
         if (documentNext) {
           documentNext = false
-          lastString = 0
+          lastString = NONE
           if (!this.document(start, at)) return undefined
         } else {
           lastString = this.kindOfString(start, at)
@@ -128,12 +134,12 @@ class Splitter {
       at++
       if (byte === COLON) {
         // A key written with escapes might read "Document" and not be replaced: not worth telling apart.
-        if (lastString === 3) return undefined
-        documentNext = lastString === 1
-        lastString = 0
+        if (lastString === ESCAPED) return undefined
+        documentNext = lastString === DOCUMENT
+        lastString = NONE
         continue
       }
-      lastString = 0
+      lastString = NONE
       documentNext = false
       if (byte === 0x7b || byte === 0x5b) depth++
       else if (byte === 0x7d || byte === 0x5d) {
@@ -166,15 +172,15 @@ class Splitter {
   }
 
   /**
-   * A string just read, as a possible key: 1 for `"Document"`, 3 for one with escapes that could read "Document"
-   * (at most 6 bytes a letter, quotes aside), 2 for any other.
+   * A string just read, as a possible key: DOCUMENT for `"Document"`, ESCAPED for one with escapes that could read
+   * "Document" (at most 6 bytes a letter, quotes aside), OTHER for any other.
    */
   private kindOfString(start: number, end: number): number {
     const length = end - start
-    if (length === DOCUMENT_KEY.length && this.buffer.compare(DOCUMENT_KEY, 0, length, start, end) === 0) return 1
-    if (length > 2 + 6 * 8) return 2
-    for (let at = start + 1; at < end - 1; at++) if (this.buffer[at] === BACKSLASH) return 3
-    return 2
+    if (length === DOCUMENT_KEY.length && this.buffer.compare(DOCUMENT_KEY, 0, length, start, end) === 0) return DOCUMENT
+    if (length > 2 + 6 * 8) return OTHER
+    for (let at = start + 1; at < end - 1; at++) if (this.buffer[at] === BACKSLASH) return ESCAPED
+    return OTHER
   }
 
   /** The string literal from `start` to `end` (its quotes included) read as a document, and its placeholder put in its place. */
