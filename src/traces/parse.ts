@@ -43,8 +43,11 @@ function looksLikeDocument(value: Record<string, unknown>): boolean {
   )
 }
 
-/** A value that the reading of a document takes as one document as it is (json(): addDocument), and nothing else. */
-export function isPlainDocument(value: Json): value is SegmentDocument {
+/**
+ * A value read as one document as it is (Collector.json's first test): an object that looks like a document and is
+ * none of the containers json() reads the documents out of.
+ */
+export function isPlainDocument(value: Json): boolean {
   return (
     isRecord(value) &&
     !Array.isArray(value.Traces) &&
@@ -200,6 +203,11 @@ class Collector {
       this.warn(where, `expected a JSON object, found ${value === null ? 'null' : typeof value}; skipped`)
       return
     }
+    // First, so that what split-read.ts walks ahead as a plain document is, by this very test, what gets here.
+    if (isPlainDocument(value)) {
+      this.addDocument(value, where, traceId)
+      return
+    }
     const prefix = where ? `${where}.` : ''
     if (Array.isArray(value.Traces)) {
       value.Traces.forEach((trace: Json, i) => {
@@ -225,10 +233,6 @@ class Collector {
     }
     if (isDaemonHeader(value)) {
       this.recognised = true
-      return
-    }
-    if (looksLikeDocument(value)) {
-      this.addDocument(value, where, traceId)
       return
     }
     // Known X-Ray responses without segments: not recognised, so the input is refused with this reason.

@@ -2,6 +2,7 @@ import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
 
 import {walkDocument} from './assemble.js'
 import {type DocumentText, isPlainDocument, parseDocumentText} from './parse.js'
+import type {SegmentDocument} from './types.js'
 
 /**
  * Reads a big saved trace without ever holding its text whole. A BatchGetTraces response keeps each segment
@@ -197,7 +198,7 @@ class Splitter {
     this.copied = end
     const read = parseDocumentText(text)
     // Its nodes made now, the document and its text are garbage before the next scavenge, and never copied.
-    this.documents.push('value' in read && isPlainDocument(read.value) ? {walked: walkDocument(read.value)} : read)
+    this.documents.push('value' in read && isPlainDocument(read.value) ? {walked: walkDocument(read.value as SegmentDocument)} : read)
     return true
   }
 }
