@@ -153,6 +153,11 @@ export function walkDocument(doc: SegmentDocument): WalkedDocument {
   return walked
 }
 
+/** The trace a document names: its container's (a `Trace.Id`), or else its own `trace_id`. */
+function namedTraceId({traceId, walked, doc}: SourcedDocument): string | undefined {
+  return traceId ?? (walked ? walked.traceId : asString(doc.trace_id))
+}
+
 /** Group documents by trace and assemble each trace's tree. */
 export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: string[] = []): AssembledTrace[] {
   const traces = new Map<string, {entries: Entries; documentCount: number; warnings: string[]}>()
@@ -170,16 +175,16 @@ export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: s
   // their input names, or a trace of their own.
   const knownIds = new Set(expectedTraceIds)
   for (let i = 0; i < documents.length; i++) {
-    const {traceId, walked, doc} = documents[i]!
-    const id = traceId ?? (walked ? walked.traceId : asString(doc.trace_id))
+    const id = namedTraceId(documents[i]!)
     if (id) knownIds.add(id)
   }
   const fallbackTraceId = knownIds.size === 1 ? [...knownIds][0]! : UNKNOWN_TRACE_ID
 
   // Indexed loops: this runs cold on small inputs, where an iterator costs a result object a step.
   for (let i = 0; i < documents.length; i++) {
-    const {doc, walked, traceId, source} = documents[i]!
-    const trace = traceFor(traceId ?? (walked ? walked.traceId : asString(doc.trace_id)) ?? fallbackTraceId)
+    const document = documents[i]!
+    const {doc, walked, source} = document
+    const trace = traceFor(namedTraceId(document) ?? fallbackTraceId)
     if (walked ? !walked.hasId : !hasId(doc)) {
       trace.warnings.push(`${source}: document without a string "id"; skipped`)
       continue

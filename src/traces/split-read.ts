@@ -71,12 +71,18 @@ class Splitter {
     this.buffer = Buffer.allocUnsafe(chunkBytes)
   }
 
+  /** The skeleton's bytes held before `upTo` and not yet kept, copied out of the buffer (which is read into again). */
+  private keepSkeleton(upTo: number): void {
+    if (upTo > this.copied) this.pieces.push(Buffer.from(this.buffer.subarray(this.copied, upTo)))
+    this.copied = upTo
+  }
+
   /**
    * Reads on, keeping the bytes from `keep` on (moved to the front; what is before them goes to the skeleton
    * first, unless a document took it). Returns how far everything moved back, or -1 at the end of the file.
    */
   private more(keep: number): number {
-    if (keep > this.copied) this.pieces.push(Buffer.from(this.buffer.subarray(this.copied, keep)))
+    this.keepSkeleton(keep)
     const held = this.end - keep
     // A string longer than half the buffer: room for more of it.
     const target = held > this.buffer.length / 2 ? Buffer.allocUnsafe(this.buffer.length * 2) : this.buffer
@@ -148,7 +154,7 @@ class Splitter {
         if (depth === 0) closed = true
       }
     }
-    if (this.end > this.copied) this.pieces.push(Buffer.from(this.buffer.subarray(this.copied, this.end)))
+    this.keepSkeleton(this.end)
     return {skeleton: Buffer.concat(this.pieces).toString('utf8'), documents: this.documents}
   }
 
@@ -193,7 +199,7 @@ class Splitter {
       return false
     }
     if (typeof text !== 'string') return false
-    if (start > this.copied) this.pieces.push(Buffer.from(this.buffer.subarray(this.copied, start)))
+    this.keepSkeleton(start)
     this.pieces.push(Buffer.from(`"${this.documents.length}"`))
     this.copied = end
     const read = parseDocumentText(text)
