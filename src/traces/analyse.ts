@@ -407,21 +407,56 @@ const DAY = 86400
 
 /** Nodes whose start lies a day or more from the median start of the trace: a clock gone wrong. */
 function farStarts(nodes: TraceNode[]): {id: string; offset: number}[] {
-  const known: number[] = []
+  let count = 0
+  let earliest = Infinity
+  let latest = -Infinity
   for (let at = 0; at < nodes.length; at++) {
     const start = nodes[at]!.startTime
-    if (start !== null) known.push(start)
+    if (start === null) continue
+    count++
+    if (start < earliest) earliest = start
+    if (start > latest) latest = start
   }
-  if (known.length < 3) return []
+  // The median lies between the earliest and the latest start, so when those are less than a day apart no start is a
+  // day from it: the common case, answered without sorting 100,000 starts (~25 ms).
+  if (count < 3 || latest - earliest < DAY) return []
   // A typed array sorts numerically without a comparator: several times faster on a big trace.
-  const starts = Float64Array.from(known).sort()
+  const starts = new Float64Array(count)
+  let filled = 0
+  for (let at = 0; at < nodes.length; at++) {
+    const start = nodes[at]!.startTime
+    if (start !== null) starts[filled++] = start
+  }
+  starts.sort()
   const median = starts[Math.floor(starts.length / 2)]!
   return nodes.filter((node) => node.startTime !== null && Math.abs(node.startTime - median) >= DAY).map((node) => ({id: node.id, offset: node.startTime! - median}))
 }
 
+/**
+ * The nodes the Lambda picture names, by id: only those, as a map of every node of a 100,000-node trace with one
+ * invocation in it cost ~50 ms for the handful that are looked up.
+ */
+function nodesNamedBy(invocations: LambdaInvocation[], nodes: TraceNode[]): Map<string, TraceNode> {
+  const byId = new Map<string, TraceNode>()
+  if (invocations.length === 0) return byId
+  const named = new Set<string>()
+  for (const invocation of invocations) {
+    if (invocation.serviceSegmentId !== undefined) named.add(invocation.serviceSegmentId)
+    for (const attempt of invocation.attempts) {
+      named.add(attempt.nodeId)
+      if (attempt.functionSegmentId !== undefined) named.add(attempt.functionSegmentId)
+    }
+  }
+  for (let at = 0; at < nodes.length; at++) {
+    const node = nodes[at]!
+    if (named.has(node.id)) byId.set(node.id, node)
+  }
+  return byId
+}
+
 /** The whole model of one assembled trace. */
 export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0, limitExceeded = false): TraceModel {
-  const nodes = walk(trace.roots)
+  const nodes = trace.nodes
   const parentOf = lazyParents(nodes)
   const settled = settleUnfinished(nodes, parentOf)
   const far = farStarts(nodes)
@@ -429,9 +464,7 @@ export function analyseTrace(trace: AssembledTrace, unreadableDocuments = 0, lim
   // A node with a broken clock would stretch the whole timeline: the bounds are taken without it.
   const {start, end} = timeBounds(far.length > 0 ? nodes.filter((node) => !farIds.has(node.id)) : nodes)
   const lambda = analyseLambda(nodes, parentOf)
-  const byId = new Map<string, TraceNode>()
-  // Only the Lambda picture looks nodes up by id: most big traces have no invocation to look up.
-  if (lambda.length > 0) for (const node of nodes) byId.set(node.id, node)
+  const byId = nodesNamedBy(lambda, nodes)
   const told = lambda.filter((invocation) => invocation.functionSegmentId !== undefined)
   // The critical path and self times see a function segment under the attempt it ran in.
   const lambdaChildren = lambdaPathChildren(lambda, byId)

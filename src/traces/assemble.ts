@@ -1,6 +1,5 @@
 import {sanitize} from '../text/sanitize.js'
 import {asRecord} from '../util/record.js'
-import {countNodes} from './analyse.js'
 import type {NodeKind, SegmentDocument, Skipped, SourcedDocument, TraceLink, TraceNode, WalkedDocument} from './types.js'
 
 /**
@@ -17,6 +16,8 @@ export const UNKNOWN_TRACE_ID = '(unknown trace)'
 export interface AssembledTrace {
   id: string
   roots: TraceNode[]
+  /** Every node, parents before children, siblings in start order (as `roots` are). */
+  nodes: TraceNode[]
   nodeCount: number
   documentCount: number
   warnings: string[]
@@ -35,6 +36,13 @@ function asTime(value: unknown): number | null {
 function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
+
+/**
+ * The children of every node that has none: one frozen array, where an array a node was 100,000 more objects to copy
+ * through the young generation and keep, in a big trace. Only linkTree gives a node children (an array of its own);
+ * anything else that tried would throw.
+ */
+const NO_CHILDREN = Object.freeze([]) as unknown as TraceNode[]
 
 function toNode(doc: SegmentDocument, kind: NodeKind, parentId: string | undefined): TraceNode {
   const startTime = asTime(doc.start_time)
@@ -63,7 +71,7 @@ function toNode(doc: SegmentDocument, kind: NodeKind, parentId: string | undefin
     metadata: asRecord(doc.metadata),
     cause: doc.cause === null ? undefined : doc.cause,
     links: links.length > 0 ? links : undefined,
-    children: [],
+    children: NO_CHILDREN,
     parentId,
     detachedFrom: undefined,
     cycleBroken: undefined,
@@ -224,13 +232,8 @@ export function assembleTraces(documents: SourcedDocument[], expectedTraceIds: s
 }
 
 function linkTree(entries: Entries, warnings: string[]): Omit<AssembledTrace, 'id' | 'documentCount'> {
-  const ordered: TraceNode[] = []
-  entries.forEach((node) => ordered.push(node))
-
   const roots: TraceNode[] = []
-  // Indexed, as in analyse.ts: cold code, where a for-of allocates an iterator result per node.
-  for (let at = 0; at < ordered.length; at++) {
-    const node = ordered[at]!
+  entries.forEach((node) => {
     const parentId = node.parentId
     if (parentId === undefined) {
       roots.push(node)
@@ -241,29 +244,52 @@ function linkTree(entries: Entries, warnings: string[]): Omit<AssembledTrace, 'i
     } else {
       const parent = entries.get(parentId)
       if (parent) {
-        parent.children.push(node)
+        // A first child gets an array of one: a push onto an empty array makes room for 17.
+        if (parent.children === NO_CHILDREN) parent.children = [node]
+        else parent.children.push(node)
       } else {
         node.detachedFrom = parentId
         roots.push(node)
       }
     }
-  }
-
-  // Anything not reachable from a root hangs on a cycle: cut the first such node loose and retry. Every node
-  // is in one children list (or the roots) at most, so a walk from the roots meets each reachable node once:
-  // counting them tells whether there is a cycle, and only then are the reached ones remembered.
-  if (countNodes(roots) < ordered.length) cutCycles(ordered, roots, entries, warnings)
-
-  for (let at = 0; at < ordered.length; at++) {
-    const children = ordered[at]!.children
-    if (children.length > 1 && !inStartOrder(children)) children.sort(byStartTime)
-  }
+  })
   roots.sort(byStartTime)
-  return {roots, nodeCount: ordered.length, warnings}
+  let nodes = walkInStartOrder(roots, entries.size)
+  // Anything not reachable from a root hangs on a cycle: cut the first such node loose and retry. Every node
+  // is in one children list (or the roots) at most, so the walk meets each reachable node once: fewer nodes
+  // than entries tells that there is a cycle.
+  if (nodes.length < entries.size) {
+    cutCycles(entries, roots, warnings)
+    roots.sort(byStartTime)
+    nodes = walkInStartOrder(roots, entries.size)
+  }
+  return {roots, nodes, nodeCount: nodes.length, warnings}
+}
+
+/**
+ * Every node under `roots`, parents before children, siblings in start order: each children list is put in that
+ * order as its parent is reached. One walk for both, and analysis reads the nodes from it instead of walking again.
+ */
+function walkInStartOrder(roots: TraceNode[], most: number): TraceNode[] {
+  // Made at its full length once: grown a push at a time, 100,000 nodes went through six arrays too big for the young
+  // generation, each a fresh mapping from the system.
+  const nodes = new Array<TraceNode>(most)
+  let count = 0
+  const stack: TraceNode[] = []
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]!)
+  while (stack.length > 0) {
+    const node = stack.pop()!
+    nodes[count++] = node
+    const children = node.children
+    if (children.length > 1 && !inStartOrder(children)) children.sort(byStartTime)
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!)
+  }
+  nodes.length = count
+  return nodes
 }
 
 /** Nodes no root reaches hang on a parent cycle: each first one met is cut loose as a root, and what it reaches is kept under it. */
-function cutCycles(ordered: TraceNode[], roots: TraceNode[], entries: Entries, warnings: string[]): void {
+function cutCycles(entries: Entries, roots: TraceNode[], warnings: string[]): void {
   const visited = new Set<TraceNode>()
   const visit = (start: TraceNode) => {
     const stack = [start]
@@ -275,7 +301,8 @@ function cutCycles(ordered: TraceNode[], roots: TraceNode[], entries: Entries, w
     }
   }
   for (const root of roots) visit(root)
-  for (const node of ordered) {
+  // In the order the ids were first met, as the tree was linked.
+  for (const node of entries.values()) {
     if (visited.has(node)) continue
     // Not reached, so neither a root nor detached: its parent is in the trace and holds it as a child.
     const parent = entries.get(node.parentId!)

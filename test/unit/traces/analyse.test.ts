@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {analyseTrace, computeCriticalPath, computeSelfTimes, walk} from '../../../src/traces/analyse.js'
@@ -176,5 +177,20 @@ describe('trace facts', () => {
     expect(checkout.duration).toBeCloseTo(0.648, 3)
     // No Lambda function segment in this trace: whether it started cold cannot be told.
     expect(checkout.coldStart).toBeNull()
+  })
+
+  it('leaves out of the timeline the nodes that start a day or more from the median start, and only those', () => {
+    const DAY = 86400
+    // Starts near the edge: spread just under a day, exactly a day, and well over, around 1.8e9 (X-Ray's epoch seconds).
+    const start = fc.oneof(fc.constantFrom(0, 0.5, 1, DAY - 0.5, DAY - 0.001, DAY, DAY + 1, 3 * DAY), fc.double({min: 0, max: 2 * DAY, noNaN: true}))
+    fc.assert(
+      fc.property(fc.array(start, {minLength: 1, maxLength: 9}), (offsets) => {
+        const docs = offsets.map((offset, i) => span(`n${i}`, 1.8e9 + offset, 1.8e9 + offset + 0.01))
+        const starts = docs.map((doc) => doc.start_time as number).sort((a, b) => a - b)
+        const median = starts[Math.floor(starts.length / 2)]!
+        const expected = starts.length < 3 ? [] : docs.filter((doc) => Math.abs((doc.start_time as number) - median) >= DAY).map((doc) => doc.id)
+        expect(analyseTrace(treeOf(docs)).farStarts.map((far) => far.id).sort()).toEqual(expected.sort())
+      }),
+    )
   })
 })

@@ -14,6 +14,9 @@ function doc(id: string, start: number, extra: Partial<SegmentDocument> = {}): S
 function assemble(...docs: SegmentDocument[]) {
   const traces = assembleTraces(docs.map((d, i) => ({doc: d, source: `doc ${i}`})))
   expect(traces).toHaveLength(1)
+  // The nodes analysis reads are the tree's, in the order a walk from the roots meets them (cycles cut or not).
+  expect(traces[0]!.nodes).toEqual(walk(traces[0]!.roots))
+  expect(traces[0]!.nodes).toHaveLength(traces[0]!.nodeCount)
   return traces[0]!
 }
 
