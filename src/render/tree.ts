@@ -337,7 +337,10 @@ function fitLabel(parts: Part[], width: number, ellipsis: string): {text: string
   return {text: out, width: used}
 }
 
-function timelineBar(node: TraceNode, trace: TraceModel, cells: number, critical: boolean, glyphs: Glyphs, chalk: ChalkInstance): string {
+/** What a timeline bar is drawn from: a node, or the span of a fold. */
+type Bar = Pick<TraceNode, 'startTime' | 'endTime' | 'clippedEnd' | 'fault' | 'error' | 'throttle'>
+
+function timelineBar(node: Bar, trace: TraceModel, cells: number, critical: boolean, glyphs: Glyphs, chalk: ChalkInstance): string {
   const t0 = trace.startTime ?? 0
   const span = trace.duration && trace.duration > 0 ? trace.duration : 1
   const start = node.startTime ?? t0
@@ -733,7 +736,9 @@ export function* traceLines(trace: TraceModel, options: TreeRenderOptions): Gene
       const label = fitLabel(foldedLabel(row, glyphs, chalk), labelWidth - prefixWidth, glyphs.ellipsis)
       const first = Math.min(...row.nodes.map((n) => n.startTime ?? Infinity))
       const last = Math.max(...row.nodes.map((n) => n.endTime ?? n.clippedEnd ?? n.startTime ?? -Infinity))
-      const span = Number.isFinite(first) && Number.isFinite(last) ? ({...row.nodes[0]!, startTime: first, endTime: last, clippedEnd: undefined} as TraceNode) : row.nodes[0]!
+      const lead = row.nodes[0]!
+      // The first node's bar, stretched over the whole run (its fields read one by one: a node is no plain object, node.ts).
+      const span: Bar = Number.isFinite(first) && Number.isFinite(last) ? {startTime: first, endTime: last, clippedEnd: undefined, fault: lead.fault, error: lead.error, throttle: lead.throttle} : lead
       yield (
         `  ${chalk.dim(prefix)}${label.text}${' '.repeat(Math.max(0, labelWidth - prefixWidth - label.width))} ` +
           columnsOf(undefined, row) +

@@ -1,6 +1,7 @@
 import {sanitize} from '../text/sanitize.js'
 import {asRecord} from '../util/record.js'
-import type {NodeKind, SegmentDocument, Skipped, SourcedDocument, TraceLink, TraceNode, WalkedDocument} from './types.js'
+import {NO_CHILDREN, nodeOf} from './node.js'
+import type {NodeKind, SegmentDocument, Skipped, SourcedDocument, TraceNode, WalkedDocument} from './types.js'
 
 /**
  * Builds the segment tree of each trace, in two passes as Jaeger does for spans:
@@ -29,68 +30,8 @@ export interface AssembledTrace {
  */
 type Entries = Map<string, TraceNode>
 
-function asTime(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null
-}
-
 function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
-}
-
-/**
- * The children of every node that has none: one frozen array, where an array a node was 100,000 more objects to copy
- * through the young generation and keep, in a big trace. Only linkTree gives a node children (an array of its own);
- * anything else that tried would throw.
- */
-const NO_CHILDREN = Object.freeze([]) as unknown as TraceNode[]
-
-function toNode(doc: SegmentDocument, kind: NodeKind, parentId: string | undefined): TraceNode {
-  const startTime = asTime(doc.start_time)
-  const endTime = asTime(doc.end_time)
-  const links = Array.isArray(doc.links) ? linksOf(doc.links) : []
-  // Every node gets every field, set or undefined: one object shape for the whole tree keeps
-  // property reads monomorphic (a 100,000-node trace was ~3x slower to analyse with dozens of shapes).
-  return {
-    id: doc.id as string,
-    name: typeof doc.name === 'string' && doc.name !== '' ? doc.name : '(unnamed)',
-    kind,
-    origin: asString(doc.origin),
-    namespace: asString(doc.namespace),
-    inferred: doc.inferred === true,
-    inProgress: doc.in_progress === true,
-    startTime,
-    endTime,
-    duration: startTime !== null && endTime !== null ? Math.max(0, endTime - startTime) : null,
-    error: doc.error === true,
-    fault: doc.fault === true,
-    throttle: doc.throttle === true,
-    http: asRecord(doc.http),
-    aws: asRecord(doc.aws),
-    sql: asRecord(doc.sql),
-    annotations: asRecord(doc.annotations),
-    metadata: asRecord(doc.metadata),
-    cause: doc.cause === null ? undefined : doc.cause,
-    links: links.length > 0 ? links : undefined,
-    children: NO_CHILDREN,
-    parentId,
-    detachedFrom: undefined,
-    cycleBroken: undefined,
-    clippedEnd: undefined,
-  }
-}
-
-/** `links: [{trace_id, id, attributes}]` (X-Ray span links): the well-formed ones. */
-function linksOf(value: unknown[]): TraceLink[] {
-  const links: TraceLink[] = []
-  for (const item of value) {
-    const link = asRecord(item)
-    const traceId = asString(link?.trace_id)
-    const id = asString(link?.id)
-    if (!traceId || !id) continue
-    const attributes = asRecord(link?.attributes)
-    links.push({traceId, id, ...(attributes ? {attributes} : {})})
-  }
-  return links
 }
 
 /** Completeness: a finished document outranks an in-progress one for the same id. */
@@ -99,7 +40,7 @@ function rankOf(inProgress: boolean, endTime: number | null): number {
   return endTime === null ? 1 : 2
 }
 
-/** The rank of the document a node was made of: toNode keeps both fields as they were. */
+/** The rank of the document a node was made of: a node keeps both fields as they were (node.ts). */
 function nodeRank(node: TraceNode): number {
   return rankOf(node.inProgress, node.endTime)
 }
@@ -136,7 +77,7 @@ function walkNodes(doc: SegmentDocument, visit: (step: TraceNode | Skipped) => v
       visit(NO_ID)
       continue
     }
-    visit(toNode(item.doc, item.kind, item.parentId))
+    visit(nodeOf(item.doc, item.kind, item.parentId))
     const subsegments = item.doc.subsegments
     if (Array.isArray(subsegments)) {
       for (let i = subsegments.length - 1; i >= 0; i--) {

@@ -50,7 +50,11 @@ export interface ParsedInput {
 
 export type NodeKind = 'segment' | 'subsegment'
 
-/** One node of the assembled tree. Built once; every output reads from it. */
+/**
+ * One node of the assembled tree. Built once; every output reads from it. Made by node.ts, where the fields few nodes
+ * have, the yes-or-no ones and the duration are read through accessors: a node is no plain object, so copy the fields
+ * you need rather than spreading it.
+ */
 export interface TraceNode {
   id: string
   name: string

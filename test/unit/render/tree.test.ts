@@ -72,6 +72,25 @@ describe('renderShow', () => {
     expect(rows[2]).toContain('## UserModel.saveUser [+2 below]')
   })
 
+  it('folds runs of four or more same-named siblings wherever they stand, and nothing else', () => {
+    // The root's children as drawn with --collapse: a name, or NAME x COUNT for a fold. Z ends last (the critical path), after the others.
+    const rows = (names: string[]) => {
+      const root = {id: 'a000000000000000', trace_id: '1-6b04eba2-c16f9196aeffbc1aba4613ea', name: 'root', start_time: 1, end_time: 2}
+      const children = ['Z', ...names].map((name, i) => ({
+        id: `c${String(i).padStart(15, '0')}`, name, start_time: 1.1, end_time: name === 'Z' ? 1.9 : 1.5,
+      }))
+      const model = buildShowModel(parseTraceInput(JSON.stringify({...root, subsegments: children}), 'runs.json'))
+      const text = renderShow(model, {width: 120, ascii: true, details: false, chalk: new Chalk({level: 0}), collapse: true})
+      return [...text.matchAll(/[|`]- (\w+)( x \d+)?/g)].map((match) => match[1]! + (match[2] ?? '')).filter((row) => row !== 'Z').join(' ')
+    }
+    expect(rows(['A', 'B', 'A', 'B'])).toBe('A B A B')
+    expect(rows(['A', 'A', 'A', 'B'])).toBe('A A A B')
+    expect(rows(['A', 'A', 'A', 'A', 'B'])).toBe('A x 4 B')
+    expect(rows(['B', 'A', 'A', 'A', 'A'])).toBe('B A x 4')
+    expect(rows(['A', 'A', 'A', 'B', 'B', 'B', 'B', 'B', 'C'])).toBe('A A A B x 5 C')
+    expect(rows(['A', 'A', 'A', 'A', 'B', 'A', 'A', 'A', 'A'])).toBe('A x 4 B A x 4')
+  })
+
   it('keeps every line within the width, wide characters included', () => {
     const doc = {
       id: 'aaaaaaaaaaaaaaaa', trace_id: '1-6b04eba2-c16f9196aeffbc1aba4613ea', start_time: 1, end_time: 2,
