@@ -1,5 +1,5 @@
 import {sanitize} from '../text/sanitize.js'
-import {asRecord} from '../util/record.js'
+import {asRecord, asString} from '../util/record.js'
 import {NO_CHILDREN, nodeOf} from './node.js'
 import type {NodeKind, SegmentDocument, Skipped, SourcedDocument, TraceNode, WalkedDocument} from './types.js'
 
@@ -29,10 +29,6 @@ export interface AssembledTrace {
  * wrapper object a node, which for 100,000 nodes was 100,000 more objects for the collector to copy.
  */
 type Entries = Map<string, TraceNode>
-
-function asString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
-}
 
 /** Completeness: a finished document outranks an in-progress one for the same id. */
 function rankOf(inProgress: boolean, endTime: number | null): number {

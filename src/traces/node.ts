@@ -1,4 +1,4 @@
-import {asRecord} from '../util/record.js'
+import {asRecord, asString} from '../util/record.js'
 import type {NodeKind, SegmentDocument, TraceLink, TraceNode} from './types.js'
 
 /**
@@ -45,10 +45,6 @@ export const NO_CHILDREN = Object.freeze([]) as unknown as TraceNode[]
 
 function asTime(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null
-}
-
-function asString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
 }
 
 /** `links: [{trace_id, id, attributes}]` (X-Ray span links): the well-formed ones. */
