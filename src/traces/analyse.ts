@@ -49,19 +49,6 @@ export function countNodes(roots: readonly TraceNode[]): number {
   return count
 }
 
-/** Every node, parents before children, siblings in order. */
-export function walk(roots: TraceNode[]): TraceNode[] {
-  const out: TraceNode[] = []
-  const stack: TraceNode[] = []
-  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]!)
-  while (stack.length > 0) {
-    const node = stack.pop()!
-    out.push(node)
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!)
-  }
-  return out
-}
-
 function timeBounds(nodes: TraceNode[]): {start: number | null; end: number | null} {
   let start: number | null = null
   let end: number | null = null

@@ -1,10 +1,11 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {analyseTrace, computeCriticalPath, computeSelfTimes, walk} from '../../../src/traces/analyse.js'
+import {analyseTrace, computeCriticalPath, computeSelfTimes} from '../../../src/traces/analyse.js'
 import {assembleTraces} from '../../../src/traces/assemble.js'
 import type {SegmentDocument} from '../../../src/traces/types.js'
 import {modelOf} from '../../harness/fixtures.js'
+import {walk} from '../../harness/tree.js'
 
 const TRACE = '1-6b04eba2-c16f9196aeffbc1aba4613ea'
 

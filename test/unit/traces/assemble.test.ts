@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
-import {walk} from '../../../src/traces/analyse.js'
 import {assembleTraces, UNKNOWN_TRACE_ID} from '../../../src/traces/assemble.js'
 import type {SegmentDocument, TraceNode} from '../../../src/traces/types.js'
 import {modelOf} from '../../harness/fixtures.js'
+import {walk} from '../../harness/tree.js'
 
 const TRACE = '1-6b04eba2-c16f9196aeffbc1aba4613ea'
 

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
 import {InputError} from '../../../src/errors.js'
-import {walk} from '../../../src/traces/analyse.js'
 import {parseTraceInput} from '../../../src/traces/parse.js'
 import {allTraceFixtures, modelOf, plainRender, readFixture} from '../../harness/fixtures.js'
+import {walk} from '../../harness/tree.js'
 
 const AWSDOCS = 'xray/awsdocs-batch-get-traces-beanstalk-lambda-sns-dynamodb.json'
 const STREAMED = 'xray/sdk-generated/node-xray-sdk-checkout-inventory-streamed.batch-get-traces.json'

@@ -5,11 +5,11 @@ import {describe, expect, it} from 'vitest'
 import {InputError} from '../../../src/errors.js'
 import {renderShow} from '../../../src/render/tree.js'
 import {safeJsonStringify} from '../../../src/text/json.js'
-import {walk} from '../../../src/traces/analyse.js'
 import {buildShowModel, toShowJson} from '../../../src/traces/model.js'
 import {parseTraceInput} from '../../../src/traces/parse.js'
 import type {TraceNode} from '../../../src/traces/types.js'
 import {allTraceFixtures, readFixture} from '../../harness/fixtures.js'
+import {walk} from '../../harness/tree.js'
 
 /** FUZZ_RUNS=5000 npm test for a long run; the default keeps the suite fast. */
 const RUNS = Number.parseInt(process.env.FUZZ_RUNS ?? '200', 10)
